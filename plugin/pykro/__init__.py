@@ -1,0 +1,1 @@
+"""pykro: typed Kubernetes resource graphs for GitOps."""
