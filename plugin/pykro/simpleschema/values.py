@@ -1,0 +1,331 @@
+"""Instance values against a kro-generated schema: API-server defaulting and validation.
+
+pykro's direct mode renders what kro would render, so the instance's spec
+must look exactly as the controller sees it *after* the API server has
+admitted it: nulls pruned, defaults filled (structural defaulting), then
+validated against the CRD schema. :func:`apply_defaults` and
+:func:`validate_values` reproduce those two admission steps for the schema
+:func:`~pykro.simpleschema.to_openapi` returns. Values are the instance's
+``spec`` mapping; problem paths start with ``spec``.
+
+Validation uses ``jsonschema`` (imported inside :func:`validate_values` only)
+with the OpenAPI-only parts translated: integers accept whole floats
+(``3.0``) as Kubernetes does, ``x-kubernetes-list-type: set|map`` become
+uniqueness checks, objects without ``x-kubernetes-preserve-unknown-fields``
+reject unknown fields (kubectl's strict field validation), Kubernetes string
+formats and ``int32``/``int64`` ranges are checked, and other
+``x-kubernetes-*`` keys are ignored (CEL ``x-kubernetes-validations`` rules
+are not evaluated here).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import difflib
+import ipaddress
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterator
+
+from pykro.errors import ValuesError
+from pykro.simpleschema.parse import join_path
+
+__all__ = ["ValuesProblem", "apply_defaults", "validate_values"]
+
+_ROOT = "spec"
+
+
+@dataclass(frozen=True, slots=True)
+class ValuesProblem:
+    """One reason the API server would reject the values."""
+
+    path: str
+    message: str
+
+
+def apply_defaults(openapi: dict, values: dict | None) -> dict:
+    """Return a copy of ``values`` defaulted as the API server defaults a custom resource.
+
+    Null values of non-nullable fields are dropped (or replaced by the field's
+    default); every absent field with a ``default`` gets a copy of it; then
+    defaulting descends into every present value, including values that were
+    just defaulted. So an absent object is created only if it has a default
+    itself (kro gives objects whose fields have defaults, and nothing
+    required, ``default: {}``), and its fields' defaults then apply.
+    ``values=None`` stands for an absent spec. Keys come back sorted, as the
+    API server serves them.
+    """
+    if values is None:
+        values = copy.deepcopy(openapi.get("default", {}))
+    if not isinstance(values, dict):
+        raise ValuesError(f"expected a mapping of spec fields, got {type(values).__name__}", path=_ROOT)
+    return _sorted(_default(copy.deepcopy(values), openapi))
+
+
+def _default(value: Any, schema: Any) -> Any:
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        for key in list(value):
+            prop = props.get(key)
+            if prop is not None and value[key] is None and "default" not in prop and not prop.get("nullable"):
+                del value[key]
+        for key, prop in props.items():
+            if "default" in prop and (key not in value or (value[key] is None and not prop.get("nullable"))):
+                value[key] = copy.deepcopy(prop["default"])
+        extra = schema.get("additionalProperties")
+        for key in list(value):
+            if key in props:
+                value[key] = _default(value[key], props[key])
+            elif isinstance(extra, dict):
+                value[key] = _default(value[key], extra)
+        return value
+    if isinstance(value, list):
+        return [_default(item, schema.get("items")) for item in value]
+    if schema.get("type") == "integer" and isinstance(value, float) and value.is_integer():
+        # The API server stores a whole float as a JSON number that reads back as an integer.
+        return int(value)
+    return value
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def validate_values(openapi: dict, values: dict | None) -> list[ValuesProblem]:
+    """Every reason the API server would reject ``values`` (empty list: valid).
+
+    The values are null-pruned and defaulted first, exactly as the API server
+    does before validating; doing it again on already-defaulted values changes
+    nothing. Problems are sorted by path, then message.
+    """
+    if values is not None and not isinstance(values, dict):
+        return [ValuesProblem(_ROOT, f"must be of type object, got {_show(values)}")]
+    instance = apply_defaults(openapi, values)
+    validator = _validator(openapi)
+    problems: set[ValuesProblem] = set()
+    for error in validator.iter_errors(instance):
+        problems.update(_problems(error))
+    return sorted(problems, key=lambda p: (p.path, p.message))
+
+
+# --- OpenAPI v3 (Kubernetes flavour) -> JSON Schema draft 4 ------------------
+
+_LIST_MAP_KEYS = "x-pykro-list-map-keys"
+_DROP = {"nullable", "default", "description", "example", "externalDocs", "title", "id", "$schema", "definitions"}
+
+
+def _to_jsonschema(schema: dict) -> dict:
+    out: dict = {}
+    for key, value in schema.items():
+        if key == "properties":
+            out[key] = {name: _to_jsonschema(prop) for name, prop in value.items()}
+        elif key in ("items", "additionalProperties", "not") and isinstance(value, dict):
+            out[key] = _to_jsonschema(value)
+        elif key in ("allOf", "anyOf", "oneOf"):
+            out[key] = [_to_jsonschema(item) for item in value]
+        elif key.startswith("x-kubernetes-") or key in _DROP:
+            continue
+        else:
+            out[key] = value
+    if schema.get("x-kubernetes-int-or-string"):
+        out.pop("type", None)
+        out.setdefault("allOf", []).append({"anyOf": [{"type": "integer"}, {"type": "string"}]})
+    if schema.get("nullable"):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    if (
+        schema.get("type") == "object"
+        and "additionalProperties" not in schema
+        and not schema.get("x-kubernetes-preserve-unknown-fields")
+    ):
+        out["additionalProperties"] = False  # the API server drops (kubectl rejects) unknown fields
+    list_type = schema.get("x-kubernetes-list-type")
+    if list_type == "set":
+        out["uniqueItems"] = True
+    elif list_type == "map" and schema.get("x-kubernetes-list-map-keys"):
+        out[_LIST_MAP_KEYS] = list(schema["x-kubernetes-list-map-keys"])
+    return out
+
+
+def _validator(openapi: dict) -> Any:
+    import jsonschema
+    from jsonschema import validators
+
+    def is_integer(_checker: Any, value: Any) -> bool:
+        if isinstance(value, bool):
+            return False
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+    def is_number(_checker: Any, value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    type_checker = jsonschema.Draft4Validator.TYPE_CHECKER.redefine_many(
+        {"integer": is_integer, "number": is_number}
+    )
+    cls = validators.extend(
+        jsonschema.Draft4Validator,
+        validators={_LIST_MAP_KEYS: _check_list_map_keys},
+        type_checker=type_checker,
+    )
+    return cls(_to_jsonschema(openapi), format_checker=_format_checker())
+
+
+def _check_list_map_keys(validator: Any, keys: list[str], instance: Any, schema: dict) -> Iterator[Any]:
+    from jsonschema import ValidationError
+
+    if not isinstance(instance, list):
+        return
+    seen: set[str] = set()
+    for index, item in enumerate(instance):
+        if not isinstance(item, dict):
+            continue
+        identity = json.dumps([item.get(k) for k in keys], sort_keys=True)
+        if identity in seen:
+            shown = ", ".join(f"{k}={_show(item.get(k))}" for k in keys)
+            yield ValidationError(f"duplicate entry with {shown} in a listType=map list", path=[index])
+        seen.add(identity)
+
+
+# --- formats -------------------------------------------------------------------
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_HOSTNAME = re.compile(r"(?=.{1,253}\Z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\Z")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+_DURATION = re.compile(r"[-+]?(0|((\d+(\.\d*)?|\.\d+)\s*(ns|us|µs|ms|s|m|h|d|w))+)\Z")
+_MAC = re.compile(r"([0-9A-Fa-f]{2}[:-]){5,19}[0-9A-Fa-f]{2}\Z|([0-9A-Fa-f]{4}\.){2,9}[0-9A-Fa-f]{4}\Z")
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\Z")
+
+
+def _int_range(bits: int) -> Any:
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+    def check(value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return True
+        return low <= value <= high
+
+    return check
+
+
+def _string_check(check: Any) -> Any:
+    def wrapped(value: Any) -> bool:
+        if not isinstance(value, str):
+            return True
+        try:
+            return bool(check(value))
+        except ValueError:
+            return False
+
+    return wrapped
+
+
+def _is_base64(value: str) -> bool:
+    if not _BASE64.match(value):
+        return False
+    try:
+        base64.b64decode(value, validate=True)
+    except binascii.Error:
+        return False
+    return True
+
+
+def _format_checker() -> Any:
+    """Kubernetes' formats; unknown formats pass, as in the API server."""
+    import jsonschema
+
+    checks = {
+        "int32": _int_range(32),
+        "int64": _int_range(64),
+        "byte": _string_check(_is_base64),
+        "date": _string_check(lambda v: _DATE.match(v) and date.fromisoformat(v)),
+        "date-time": _string_check(
+            lambda v: _DATE_TIME.match(v) and datetime.fromisoformat(v.upper().replace("Z", "+00:00").replace(" ", "T"))
+        ),
+        "datetime": _string_check(
+            lambda v: _DATE_TIME.match(v) and datetime.fromisoformat(v.upper().replace("Z", "+00:00").replace(" ", "T"))
+        ),
+        "uuid": _string_check(_UUID.match),
+        "ipv4": _string_check(lambda v: ipaddress.IPv4Address(v)),
+        "ipv6": _string_check(lambda v: ipaddress.IPv6Address(v)),
+        "cidr": _string_check(lambda v: ipaddress.ip_network(v, strict=False)),
+        "hostname": _string_check(_HOSTNAME.match),
+        "email": _string_check(_EMAIL.match),
+        "duration": _string_check(_DURATION.match),
+        "mac": _string_check(_MAC.match),
+    }
+    checker = jsonschema.FormatChecker(formats=())
+    for name, check in checks.items():
+        checker.checks(name)(check)
+    return checker
+
+
+# --- errors -> problems ---------------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}.get(
+        type(value), "null" if value is None else type(value).__name__
+    )
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{kind} {text}"
+
+
+def _problems(error: Any) -> list[ValuesProblem]:
+    path = _ROOT
+    for part in error.absolute_path:
+        path = join_path(path, part)
+    kind, expected, value = error.validator, error.validator_value, error.instance
+
+    if kind == "required":
+        missing = [k for k in expected if isinstance(value, dict) and k not in value]
+        return [ValuesProblem(join_path(path, k), "required value is missing") for k in missing]
+    if kind == "additionalProperties" and expected is False and isinstance(value, dict):
+        known = sorted((error.schema.get("properties") or {}).keys())
+        out = []
+        for key in value:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else (f"; known fields: {', '.join(known)}" if known else "")
+            out.append(ValuesProblem(join_path(path, str(key)), f'unknown field "{key}"{hint}'))
+        return out
+    if kind == "uniqueItems" and isinstance(value, list):
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            identity = json.dumps(item, sort_keys=True)
+            if identity in seen:
+                return [ValuesProblem(join_path(path, index), f"duplicate value {_show(item)} in a set-typed list")]
+            seen.add(identity)
+    messages = {
+        "type": lambda: f"must be of type {' or '.join(expected) if isinstance(expected, list) else expected}, got {_show(value)}",
+        "enum": lambda: f"must be one of {', '.join(json.dumps(v) for v in expected)}, got {_show(value)}",
+        "minLength": lambda: f"must be at least {expected} characters long, got {len(value)}",
+        "maxLength": lambda: f"must be at most {expected} characters long, got {len(value)}",
+        "minItems": lambda: f"must have at least {expected} items, got {len(value)}",
+        "maxItems": lambda: f"must have at most {expected} items, got {len(value)}",
+        "minProperties": lambda: f"must have at least {expected} entries, got {len(value)}",
+        "maxProperties": lambda: f"must have at most {expected} entries, got {len(value)}",
+        "minimum": lambda: f"must be {'>' if error.schema.get('exclusiveMinimum') else '>='} {expected}, got {value}",
+        "maximum": lambda: f"must be {'<' if error.schema.get('exclusiveMaximum') else '<='} {expected}, got {value}",
+        "pattern": lambda: f"must match the regular expression {json.dumps(expected)}, got {_show(value)}",
+        "format": lambda: f"must be a valid {expected}, got {_show(value)}",
+        "multipleOf": lambda: f"must be a multiple of {expected}, got {value}",
+    }
+    make = messages.get(kind)
+    return [ValuesProblem(path, make() if make else error.message)]
