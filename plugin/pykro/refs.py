@@ -1,0 +1,638 @@
+"""References and expressions: how Python code builds CEL without writing it.
+
+``schema.spec.name`` and ``resources["app"].status.readyReplicas`` are
+:class:`Ref` objects recording a path. Python operators on them build
+:class:`Expr` trees, never strings, because a resource's id is only known once
+the builder returns its dict: a reference to a resource holds the resource
+*object*, and the CEL text is produced at render time, when ids are known.
+That is also why a host-language variable name can never leak into the
+output (TypeKro's mistake 2).
+
+Python needs concrete values for ``if``, ``len()``, iteration and ``int()``;
+a reference has none at build time, so those raise
+:class:`~pykro.errors.ReferenceUsageError` saying what to write instead.
+
+f-strings call ``__format__``, which must return a ``str`` immediately. Inside
+a graph build, it returns a private placeholder that the graph builder
+replaces with the expression once ids are known (see :class:`Placeholders`);
+outside a build it returns ``${...}`` with the best text available.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import Any, Callable, Iterator
+
+from .errors import ReferenceUsageError
+
+__all__ = ["Expr", "Ref", "to_expr", "cel_literal", "Placeholders"]
+
+# CEL operator _prec, lowest first (cel-spec "Syntax").
+_PREC_COND = 1
+_PREC_OR = 2
+_PREC_AND = 3
+_PREC_REL = 4
+_PREC_ADD = 5
+_PREC_MUL = 6
+_PREC_UNARY = 7
+_PREC_MEMBER = 8
+
+_BINARY = {
+    "||": (_PREC_OR, "bool"),
+    "&&": (_PREC_AND, "bool"),
+    "==": (_PREC_REL, "bool"),
+    "!=": (_PREC_REL, "bool"),
+    "<": (_PREC_REL, "bool"),
+    "<=": (_PREC_REL, "bool"),
+    ">": (_PREC_REL, "bool"),
+    ">=": (_PREC_REL, "bool"),
+    "in": (_PREC_REL, "bool"),
+    "+": (_PREC_ADD, None),
+    "-": (_PREC_ADD, None),
+    "*": (_PREC_MUL, None),
+    "/": (_PREC_MUL, None),
+    "%": (_PREC_MUL, None),
+}
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_CEL_RESERVED = frozenset(
+    "as break const continue else false for function if import in let loop package "
+    "namespace null return true var void while".split()
+)
+
+# Python type of a literal -> CEL type tag.
+_LITERAL_TYPES: dict[type, str] = {
+    str: "string",
+    bool: "bool",
+    int: "int",
+    float: "double",
+    type(None): "null",
+    list: "list",
+    tuple: "list",
+    dict: "map",
+}
+
+
+def cel_literal(value: Any) -> str:
+    """CEL source text for a Python value (str, int, float, bool, None, list, dict)."""
+    if isinstance(value, Expr):
+        return value._cel()
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        # CEL string literals share JSON's escapes for everything json.dumps emits.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return f'double("{value}")'.replace("inf", "Infinity").replace("nan", "NaN")
+        text = repr(value)
+        return text if any(c in text for c in ".eE") else text + ".0"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(cel_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = []
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError(f"map keys must be strings in CEL literals, got {k!r}")
+            items.append(f"{cel_literal(k)}: {cel_literal(v)}")
+        return "{" + ", ".join(items) + "}"
+    raise TypeError(f"cannot write {type(value).__name__} {value!r} as a CEL literal")
+
+
+def to_expr(value: Any) -> "Expr":
+    """Wrap a Python value as an expression, leaving expressions as they are."""
+    if isinstance(value, Expr):
+        return value
+    return Literal(value)
+
+
+class Expr:
+    """A CEL expression tree.
+
+    ``_cel(names)`` writes it as CEL text; ``names`` maps each referenced root
+    object (a resource, the schema) to its identifier. ``_roots()`` lists
+    those objects so the graph can infer dependencies without parsing text.
+    ``type`` is the CEL type when it is known statically ("dyn" otherwise); it
+    lets the graph reject a non-bool ``include_when`` or a non-string part of
+    a string template before kro would.
+    """
+
+    __slots__ = ()
+    _prec = _PREC_MEMBER
+    _cel_type = "dyn"
+
+    # -- text -------------------------------------------------------------
+    def _cel(self, names: Callable[[object], str] | None = None) -> str:
+        raise NotImplementedError
+
+    def _roots(self) -> Iterator[object]:
+        return iter(())
+
+    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
+        """(root, path) of every reference in the expression."""
+        return iter(())
+
+    def _wrapped(self, outer: int, names: Callable[[object], str] | None) -> str:
+        text = self._cel(names)
+        return f"({text})" if self._prec < outer else text
+
+    # -- Python protocol: refuse concrete use ----------------------------
+    def __bool__(self) -> bool:
+        raise ReferenceUsageError(
+            f"{self._describe()} has no value while the graph is built, so Python cannot test it",
+            hint="write include_when=<expression> on the resource, or Cel.conditional(cond, a, b) for a value",
+        )
+
+    def __len__(self) -> int:
+        raise ReferenceUsageError(
+            f"{self._describe()} has no length while the graph is built", hint="write Cel.size(x)"
+        )
+
+    def __iter__(self) -> Iterator[Any]:
+        raise ReferenceUsageError(
+            f"{self._describe()} cannot be iterated while the graph is built",
+            hint="write for_each({'item': <list expression>}, lambda item: <resource>)",
+        )
+
+    def __contains__(self, item: object) -> bool:
+        raise ReferenceUsageError(
+            f"`in` on {self._describe()} needs a concrete value", hint="write Cel.expr(item, ' in ', list)"
+        )
+
+    def _no_number(self, what: str) -> Any:
+        raise ReferenceUsageError(
+            f"{self._describe()} has no {what} value while the graph is built",
+            hint=f"write Cel.{'int' if what == 'int' else 'double' if what == 'float' else 'string'}(x) for a CEL conversion",
+        )
+
+    def __int__(self) -> int:
+        return self._no_number("int")
+
+    def __float__(self) -> float:
+        return self._no_number("float")
+
+    def __index__(self) -> int:
+        return self._no_number("int")
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def _describe(self) -> str:
+        return f"the expression `{self._cel(_debug_name)}`"
+
+    # -- strings: f-strings and str() -------------------------------------
+    def __format__(self, spec: str) -> str:
+        if spec:
+            raise ReferenceUsageError(
+                f"format spec {spec!r} cannot apply to {self._describe()}",
+                hint="format in CEL instead, e.g. Cel.expr('string(', x, ')')",
+            )
+        return Placeholders.current().mark(self)
+
+    def __str__(self) -> str:
+        return Placeholders.current().mark(self)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} ${{{self._cel(_debug_name)}}}>"
+
+    # -- operators ----------------------------------------------------------
+    def __eq__(self, other: object) -> "Expr":  # type: ignore[override]
+        return Binary("==", self, other)
+
+    def __ne__(self, other: object) -> "Expr":  # type: ignore[override]
+        return Binary("!=", self, other)
+
+    def __lt__(self, other: object) -> "Expr":
+        return Binary("<", self, other)
+
+    def __le__(self, other: object) -> "Expr":
+        return Binary("<=", self, other)
+
+    def __gt__(self, other: object) -> "Expr":
+        return Binary(">", self, other)
+
+    def __ge__(self, other: object) -> "Expr":
+        return Binary(">=", self, other)
+
+    def __add__(self, other: object) -> "Expr":
+        return Binary("+", self, other)
+
+    def __radd__(self, other: object) -> "Expr":
+        return Binary("+", other, self)
+
+    def __sub__(self, other: object) -> "Expr":
+        return Binary("-", self, other)
+
+    def __rsub__(self, other: object) -> "Expr":
+        return Binary("-", other, self)
+
+    def __mul__(self, other: object) -> "Expr":
+        return Binary("*", self, other)
+
+    def __rmul__(self, other: object) -> "Expr":
+        return Binary("*", other, self)
+
+    def __truediv__(self, other: object) -> "Expr":
+        return Binary("/", self, other)
+
+    def __rtruediv__(self, other: object) -> "Expr":
+        return Binary("/", other, self)
+
+    def __floordiv__(self, other: object) -> "Expr":
+        # CEL's `/` on ints truncates; on doubles it does not. Say so rather than guess.
+        raise ReferenceUsageError(
+            "`//` has no CEL equivalent", hint="write `/` (integer division on ints) or Cel.int(a / b)"
+        )
+
+    def __mod__(self, other: object) -> "Expr":
+        return Binary("%", self, other)
+
+    def __rmod__(self, other: object) -> "Expr":
+        return Binary("%", other, self)
+
+    def __and__(self, other: object) -> "Expr":
+        return Binary("&&", self, other)
+
+    def __rand__(self, other: object) -> "Expr":
+        return Binary("&&", other, self)
+
+    def __or__(self, other: object) -> "Expr":
+        return Binary("||", self, other)
+
+    def __ror__(self, other: object) -> "Expr":
+        return Binary("||", other, self)
+
+    def __invert__(self) -> "Expr":
+        return Unary("!", self)
+
+    def __neg__(self) -> "Expr":
+        return Unary("-", self)
+
+
+def _debug_name(root: object) -> str:
+    name = getattr(root, "_pykro_name", None)
+    if callable(name):
+        return name()
+    return "?"
+
+
+class Literal(Expr):
+    """A Python value inside an expression."""
+
+    __slots__ = ("value",)
+    _prec = _PREC_MEMBER
+
+    def __init__(self, value: Any) -> None:
+        cel_literal(value)  # fail now, at the user's line, on an unwritable value
+        self.value = value
+
+    @property
+    def _cel_type(self) -> str:  # type: ignore[override]
+        return _LITERAL_TYPES.get(type(self.value), "dyn")
+
+    def _cel(self, names: Callable[[object], str] | None = None) -> str:
+        return cel_literal(self.value)
+
+    def __format__(self, spec: str) -> str:
+        # A literal passed through a composed graph formats as itself: no ${}.
+        return format(self.value, spec)
+
+    __str__ = lambda self: str(self.value)  # noqa: E731
+
+
+class Ref(Expr):
+    """A reference to a field: ``schema.spec.name``, ``app.status.readyReplicas``.
+
+    Attribute access and indexing extend the path; every other name is
+    available as a field, so the methods of this class are all dunders or
+    ``_``-prefixed.
+    """
+
+    __slots__ = ("_root", "_path", "_type", "_child")
+    _prec = _PREC_MEMBER
+
+    def __init__(
+        self,
+        root: object,
+        path: tuple[str | int, ...],
+        type: str = "dyn",
+        child: Callable[["Ref", str | int], "Ref"] | None = None,
+    ) -> None:
+        object.__setattr__(self, "_root", root)
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_type", type)
+        object.__setattr__(self, "_child", child)
+
+    @property
+    def _cel_type(self) -> str:  # type: ignore[override]
+        return self._type
+
+    def __getattr__(self, name: str) -> "Ref":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._child is not None:
+            return self._child(self, name)
+        return Ref(self._root, self._path + (name,))
+
+    def __getitem__(self, key: str | int) -> "Ref":
+        if isinstance(key, Expr):
+            raise ReferenceUsageError(
+                "indexing with an expression is written in CEL", hint="write Cel.expr(list, '[', index, ']')"
+            )
+        if not isinstance(key, (str, int)) or isinstance(key, bool):
+            raise TypeError(f"a reference is indexed by str or int, not {type(key).__name__}")
+        if self._child is not None:
+            return self._child(self, key)
+        return Ref(self._root, self._path + (key,))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise ReferenceUsageError(
+            f"cannot assign {name!r} on {self._describe()}: references are read-only",
+            hint="set the field in the resource's template instead",
+        )
+
+    def _cel(self, names: Callable[[object], str] | None = None) -> str:
+        head = (names or _debug_name)(self._root)
+        out = [head]
+        for part in self._path:
+            if isinstance(part, int):
+                out.append(f"[{part}]")
+            elif _IDENT.match(part) and part not in _CEL_RESERVED:
+                out.append("." + part)
+            else:
+                out.append(f"[{json.dumps(part)}]")
+        return "".join(out)
+
+    def _roots(self) -> Iterator[object]:
+        yield self._root
+
+    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
+        yield self._root, tuple(str(p) for p in self._path)
+
+
+class Binary(Expr):
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, op: str, left: object, right: object) -> None:
+        self.op = op
+        self.left = to_expr(left)
+        self.right = to_expr(right)
+
+    @property
+    def _prec(self) -> int:  # type: ignore[override]
+        return _BINARY[self.op][0]
+
+    @property
+    def _cel_type(self) -> str:  # type: ignore[override]
+        fixed = _BINARY[self.op][1]
+        if fixed:
+            return fixed
+        lt, rt = self.left._cel_type, self.right._cel_type
+        if self.op == "+" and "string" in (lt, rt):
+            return "string"
+        if lt == rt and lt in ("int", "double", "string", "list"):
+            return lt
+        return "dyn"
+
+    def _cel(self, names: Callable[[object], str] | None = None) -> str:
+        prec = self._prec
+        # Left-associative: the right side needs parentheses at equal _prec.
+        left = self.left._wrapped(prec, names)
+        right = self.right._wrapped(prec + 1, names)
+        return f"{left} {self.op} {right}"
+
+    def _roots(self) -> Iterator[object]:
+        yield from self.left._roots()
+        yield from self.right._roots()
+
+    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
+        yield from self.left._paths()
+        yield from self.right._paths()
+
+
+class Unary(Expr):
+    __slots__ = ("op", "operand")
+    _prec = _PREC_UNARY
+
+    def __init__(self, op: str, operand: object) -> None:
+        self.op = op
+        self.operand = to_expr(operand)
+
+    @property
+    def _cel_type(self) -> str:  # type: ignore[override]
+        return "bool" if self.op == "!" else self.operand._cel_type
+
+    def _cel(self, names: Callable[[object], str] | None = None) -> str:
+        return self.op + self.operand._wrapped(_PREC_UNARY, names)
+
+    def _roots(self) -> Iterator[object]:
+        return self.operand._roots()
+
+    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
+        return self.operand._paths()
+
+
+class Conditional(Expr):
+    __slots__ = ("cond", "then", "otherwise")
+    _prec = _PREC_COND
+
+    def __init__(self, cond: object, then: object, otherwise: object) -> None:
+        self.cond = to_expr(cond)
+        self.then = to_expr(then)
+        self.otherwise = to_expr(otherwise)
+
+    @property
+    def _cel_type(self) -> str:  # type: ignore[override]
+        return self.then._cel_type if self.then._cel_type == self.otherwise._cel_type else "dyn"
+
+    def _cel(self, names: Callable[[object], str] | None = None) -> str:
+        return (
+            f"{self.cond._wrapped(_PREC_OR, names)} ? {self.then._wrapped(_PREC_OR, names)}"
+            f" : {self.otherwise._wrapped(_PREC_COND, names)}"
+        )
+
+    def _parts(self) -> tuple[Expr, ...]:
+        return (self.cond, self.then, self.otherwise)
+
+    def _roots(self) -> Iterator[object]:
+        for p in self._parts():
+            yield from p._roots()
+
+    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
+        for p in self._parts():
+            yield from p._paths()
+
+
+class Call(Expr):
+    """``fn(args)`` or, with a target, ``target.fn(args)``."""
+
+    __slots__ = ("fn", "args", "target", "_type")
+    _prec = _PREC_MEMBER
+
+    def __init__(self, fn: str, args: tuple[object, ...], target: object = None, type: str = "dyn") -> None:
+        self.fn = fn
+        self.args = tuple(to_expr(a) for a in args)
+        self.target = to_expr(target) if target is not None else None
+        self._type = type
+
+    @property
+    def _cel_type(self) -> str:  # type: ignore[override]
+        return self._type
+
+    def _cel(self, names: Callable[[object], str] | None = None) -> str:
+        args = ", ".join(a._cel(names) for a in self.args)
+        if self.target is not None:
+            return f"{self.target._wrapped(_PREC_MEMBER, names)}.{self.fn}({args})"
+        return f"{self.fn}({args})"
+
+    def _parts(self) -> tuple[Expr, ...]:
+        return ((self.target,) if self.target is not None else ()) + self.args
+
+    def _roots(self) -> Iterator[object]:
+        for p in self._parts():
+            yield from p._roots()
+
+    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
+        for p in self._parts():
+            yield from p._paths()
+
+
+class Raw(Expr):
+    """CEL text written by the user, interleaved with expressions (``Cel.expr``).
+
+    Raw text may name resources by id; the graph finds those names by lexing
+    the finished text, since it cannot see inside the user's string.
+    """
+
+    __slots__ = ("parts", "_type")
+    _prec = _PREC_COND  # unknown structure: parenthesize when nested
+
+    def __init__(self, parts: tuple[object, ...], type: str = "dyn") -> None:
+        self.parts = tuple(p if isinstance(p, str) else to_expr(p) for p in parts)
+        self._type = type
+
+    @property
+    def _cel_type(self) -> str:  # type: ignore[override]
+        return self._type
+
+    def _cel(self, names: Callable[[object], str] | None = None) -> str:
+        return "".join(p if isinstance(p, str) else p._wrapped(_PREC_MEMBER, names) for p in self.parts)
+
+    def _roots(self) -> Iterator[object]:
+        for p in self.parts:
+            if isinstance(p, Expr):
+                yield from p._roots()
+
+    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
+        for p in self.parts:
+            if isinstance(p, Expr):
+                yield from p._paths()
+
+
+class Template(Expr):
+    """A kro string template: literal text and expressions, each part a string."""
+
+    __slots__ = ("parts",)
+    _cel_type = "string"
+    _prec = _PREC_ADD
+
+    def __init__(self, parts: tuple[object, ...]) -> None:
+        self.parts = tuple(p if isinstance(p, str) else to_expr(p) for p in parts)
+
+    def _cel(self, names: Callable[[object], str] | None = None) -> str:
+        # As one CEL expression (used when a template is nested in another expression).
+        pieces = []
+        for p in self.parts:
+            if isinstance(p, str):
+                if p:
+                    pieces.append(cel_literal(p))
+            else:
+                text = p._wrapped(_PREC_MEMBER, names)
+                pieces.append(text if p._cel_type == "string" else f"string({p._cel(names)})")
+        return " + ".join(pieces) if pieces else '""'
+
+    def _roots(self) -> Iterator[object]:
+        for p in self.parts:
+            if isinstance(p, Expr):
+                yield from p._roots()
+
+    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
+        for p in self.parts:
+            if isinstance(p, Expr):
+                yield from p._paths()
+
+
+# -- f-string placeholders ---------------------------------------------------
+
+# Private-use code points: they cannot occur in Kubernetes manifests written
+# by hand, so a marker in a string is certainly ours.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_MARK = re.compile(_OPEN + r"(\d+)" + _CLOSE)
+
+
+class Placeholders:
+    """Expressions formatted into strings during one graph build.
+
+    ``mark(expr)`` returns a marker; ``split(text)`` turns a string holding
+    markers back into literal text and expressions. One instance is active per
+    thread while a graph is built; outside a build, ``mark`` writes ``${...}``
+    with debug names so that printing a reference still shows something useful.
+    """
+
+    _local = threading.local()
+
+    def __init__(self) -> None:
+        self._exprs: list[Expr] = []
+
+    @classmethod
+    def current(cls) -> "Placeholders":
+        return getattr(cls._local, "active", None) or _OUTSIDE
+
+    def __enter__(self) -> "Placeholders":
+        self._previous = getattr(self._local, "active", None)
+        self._local.active = self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._local.active = self._previous
+
+    def mark(self, expr: Expr) -> str:
+        self._exprs.append(expr)
+        return f"{_OPEN}{len(self._exprs) - 1}{_CLOSE}"
+
+    def split(self, text: str) -> tuple[str | Expr, ...] | None:
+        """Literal text and expressions of ``text``; None when it holds no marker."""
+        if _OPEN not in text:
+            return None
+        parts: list[str | Expr] = []
+        pos = 0
+        for m in _MARK.finditer(text):
+            if m.start() > pos:
+                parts.append(text[pos : m.start()])
+            index = int(m.group(1))
+            if index >= len(self._exprs):
+                raise ReferenceUsageError(
+                    "a string formatted from a reference in another graph build was used here",
+                    hint="build each graph's strings inside its own builder function",
+                )
+            parts.append(self._exprs[index])
+            pos = m.end()
+        if pos < len(text):
+            parts.append(text[pos:])
+        return tuple(parts)
+
+
+class _Outside(Placeholders):
+    def mark(self, expr: Expr) -> str:
+        return "${" + expr._cel(_debug_name) + "}"
+
+
+_OUTSIDE = _Outside()

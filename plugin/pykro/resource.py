@@ -1,0 +1,165 @@
+"""Resource: one node of a graph, as a factory returns it.
+
+A resource is a manifest template (plain data with references and
+expressions in it) plus kro's per-resource options. Its id is not known
+here: it is the key the builder returns it under, assigned by the graph.
+
+Attribute access reads the resource's own fields as references:
+``app.metadata.name``, ``app.spec.replicas``, ``svc.status.loadBalancer``.
+Everything the class itself needs is ``_``-prefixed so that no Kubernetes
+field name is shadowed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+from .errors import GraphError, ReferenceUsageError
+from .refs import Expr, Ref
+
+__all__ = ["Resource", "ForEachVar", "for_each"]
+
+_METADATA_TYPES = {"name": "string", "namespace": "string", "uid": "string", "generateName": "string"}
+
+
+def _metadata_child(parent: Ref, key: str | int) -> Ref:
+    kind = _METADATA_TYPES.get(str(key), "dyn") if len(parent._path) == 1 else "dyn"
+    return Ref(parent._root, parent._path + (key,), kind, _metadata_child)
+
+
+ReadyWhen = Expr | Callable[["Resource"], Any] | Sequence[Expr]
+
+
+class Resource:
+    """A resource template with kro's options (``ready_when``, ``include_when``...)."""
+
+    __slots__ = (
+        "_template",
+        "_external",
+        "_ready_when",
+        "_include_when",
+        "_depends_on",
+        "_for_each",
+        "_source",
+        "_id",
+    )
+
+    def __init__(
+        self,
+        template: dict[str, Any],
+        *,
+        external: bool = False,
+        ready_when: Any = None,
+        include_when: Any = None,
+        depends_on: "Resource | Iterable[Resource] | None" = None,
+        source: str | None = None,
+    ) -> None:
+        if not isinstance(template, dict):
+            raise GraphError(f"a resource template is a mapping, got {type(template).__name__}")
+        object.__setattr__(self, "_template", template)
+        object.__setattr__(self, "_external", external)
+        object.__setattr__(self, "_for_each", ())
+        object.__setattr__(self, "_source", source)
+        object.__setattr__(self, "_id", None)
+        object.__setattr__(self, "_include_when", _as_list(include_when))
+        if isinstance(depends_on, Resource):
+            depends_on = [depends_on]
+        deps = tuple(depends_on or ())
+        for d in deps:
+            if not isinstance(d, Resource):
+                raise GraphError(f"depends_on takes resources, got {type(d).__name__}")
+        object.__setattr__(self, "_depends_on", deps)
+        if callable(ready_when) and not isinstance(ready_when, Expr):
+            ready_when = ready_when(self)
+        object.__setattr__(self, "_ready_when", _as_list(ready_when))
+
+    # -- references -----------------------------------------------------------
+    @property
+    def metadata(self) -> Ref:
+        return Ref(self, ("metadata",), "map", _metadata_child)
+
+    def __getattr__(self, name: str) -> Ref:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return Ref(self, (name,))
+
+    def __getitem__(self, name: str) -> Ref:
+        return Ref(self, (name,))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise ReferenceUsageError(
+            f"cannot set {name!r} on a resource", hint="pass it to the factory, or build the template dict yourself"
+        )
+
+    def __bool__(self) -> bool:
+        return True
+
+    # -- facts ------------------------------------------------------------------
+    @property
+    def _api_version(self) -> Any:
+        return self._template.get("apiVersion")
+
+    @property
+    def _kind(self) -> Any:
+        return self._template.get("kind")
+
+    def _pykro_name(self) -> str:
+        if self._id is not None:
+            return self._id
+        return f"<{self._kind} not in a graph>"
+
+    def __repr__(self) -> str:
+        return f"<Resource {self._api_version}/{self._kind} id={self._id}>"
+
+
+def _as_list(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)
+
+
+class ForEachVar:
+    """A kro ``forEach`` iterator variable (``${item}`` in the template)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def _pykro_name(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<forEach variable {self.name}>"
+
+
+def for_each(iterables: dict[str, Any], build: Callable[..., Resource]) -> Resource:
+    """A collection resource: one copy of ``build(...)`` per element.
+
+    ``for_each({"region": schema.spec.regions}, lambda region: simple.ConfigMap(
+    name=f"cfg-{region}", data={"region": region}))``: ``build`` receives one
+    reference per iterator, named as the keys; kro expands the collection in
+    the cluster, and direct mode expands it at render time. kro requires every
+    iterator to appear in ``metadata.name`` (or the namespace) so that the
+    copies have distinct names; the graph checks it.
+    """
+    if not iterables:
+        raise GraphError("for_each needs at least one iterator")
+    variables = {}
+    for name, source in iterables.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise GraphError(f"forEach iterator name {name!r} is not an identifier")
+        variables[name] = ForEachVar(name)
+    refs = {name: Ref(var, ()) for name, var in variables.items()}
+    resource = build(**refs)
+    if not isinstance(resource, Resource):
+        raise GraphError(f"for_each's build function must return a resource, got {type(resource).__name__}")
+    if resource._external:
+        raise GraphError("an external reference cannot have forEach")
+    object.__setattr__(
+        resource, "_for_each", tuple((variables[name], source) for name, source in iterables.items())
+    )
+    return resource
+
