@@ -317,3 +317,12 @@ def test_public_surface() -> None:
     assert sorted(ss.__all__) == sorted(
         ["to_openapi", "parse_field", "apply_defaults", "validate_values", "ValuesProblem", "Field", "Marker"]
     )
+
+
+def test_hand_written_pattern_python_cannot_compile() -> None:
+    from pykro.errors import SchemaError
+
+    with pytest.raises(SchemaError) as info:
+        validate_values(_openapi({"type": "string", "pattern": "\\p{Greek}"}), {"x": "a"})
+    assert info.value.path == "spec"
+    assert "cannot be checked by Python's re" in info.value.message

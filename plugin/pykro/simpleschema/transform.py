@@ -47,7 +47,17 @@ _TYPE_HINTS = {
 
 
 def to_openapi(spec: Any, types: Any = None) -> dict:
-    """Build the OpenAPI schema kro generates for ``spec`` (see the package docs)."""
+    """The OpenAPI v3 schema kro generates for an instance CRD's ``spec``.
+
+    ``spec`` is the RGD's ``schema.spec`` (``{field: "type | markers"}`` or
+    nested mappings), ``types`` its ``schema.types``. The result is
+    ``{"type": "object", "properties": ..., "required": [sorted], "default":
+    {} when kro adds it}``, every dict with sorted keys. Raises
+    :class:`~pykro.errors.SchemaError` with the field path (``spec.a.b`` or
+    ``types.Name.field``) on anything kro rejects: unknown marker or type, bad
+    default for the type, non-string map key, nesting deeper than 16, cyclic
+    or undefined custom types.
+    """
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):

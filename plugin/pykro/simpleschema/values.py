@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterator
 
-from pykro.errors import ValuesError
+from pykro.errors import SchemaError, ValuesError
 from pykro.simpleschema.parse import join_path
 
 __all__ = ["ValuesProblem", "apply_defaults", "validate_values"]
@@ -113,8 +113,16 @@ def validate_values(openapi: dict, values: dict | None) -> list[ValuesProblem]:
     instance = apply_defaults(openapi, values)
     validator = _validator(openapi)
     problems: set[ValuesProblem] = set()
-    for error in validator.iter_errors(instance):
-        problems.update(_problems(error))
+    try:
+        for error in validator.iter_errors(instance):
+            problems.update(_problems(error))
+    except re.error as exc:
+        # Only hand-written schemas get here: to_openapi rejects such patterns.
+        raise SchemaError(
+            f"a pattern in the schema cannot be checked by Python's re ({exc}); rewrite it in the RE2/Python "
+            "common subset",
+            path=_ROOT,
+        ) from None
     return sorted(problems, key=lambda p: (p.path, p.message))
 
 
