@@ -26,7 +26,7 @@ def _deep(left: dict, right: dict) -> Any:
         return right
     out = celtypes.MapType(left)
     for k, v in right.items():
-        mine = out.get(k)
+        mine = out[k] if k in out else None
         if isinstance(mine, dict) and isinstance(v, dict):
             out[k] = _deep(mine, v)
         else:
