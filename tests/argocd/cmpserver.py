@@ -20,12 +20,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tarfile
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -745,6 +747,7 @@ class CmpServer:
         self.tar_exclude = tuple(tar_exclude)
         self.kill_grace = kill_grace
         self._work_root = tempfile.mkdtemp(prefix="cmp-server-")
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._work_root, True)
         if sidecar_env is None:
             home = os.path.join(self._work_root, "home")
             os.makedirs(home)
@@ -752,6 +755,10 @@ class CmpServer:
         self.sidecar_env = dict(sidecar_env)
 
     # ---- request environments
+
+    def close(self) -> None:
+        """Remove the private work root (also done when the server is garbage-collected)."""
+        self._cleanup()
 
     def generate_env(
         self,
@@ -965,8 +972,6 @@ class _Workdir:
         return self.path
 
     def __exit__(self, *exc: object) -> None:
-        import shutil
-
         shutil.rmtree(self.path, ignore_errors=True)
 
 

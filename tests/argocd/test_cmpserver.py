@@ -552,3 +552,14 @@ def test_deadline_sigkills_the_group_5s_after_sigterm(tmp_path: Path) -> None:
     elapsed = time.monotonic() - start
     assert result.timed_out and not marker.exists()
     assert 5.8 <= elapsed < 8.5  # 1 s deadline + 5 s grace, then SIGKILL
+
+
+def test_each_request_gets_a_fresh_copy_that_is_removed(tmp_path: Path) -> None:
+    srv = server(tmp_path, {"generate": {"command": reporter(
+        'open("scratch", "a").write("x"); report = [os.getcwd(), open("scratch").read()]')}})
+    first, second = (report_of(srv.generate("app", revision=SHA)) for _ in range(2))
+    assert first[1] == second[1] == "x"  # nothing written by the first run is seen by the second
+    assert first[0] != second[0] and not os.path.exists(first[0])
+    work_root = srv._work_root
+    srv.close()
+    assert not os.path.exists(work_root)

@@ -162,3 +162,21 @@ def test_parameters_announce_the_environments(cmp: CmpServer) -> None:
     for env in ENVIRONMENTS:
         assert env in by_name["environment"]["tooltip"]
     assert all(a.get("collectionType", "string") == "string" for a in announced)
+
+
+def test_concurrent_generates_of_one_app_agree(repo: Path, tmp_path: Path) -> None:
+    """Argo CD may run generate twice at once for the same app: with a cold shared cache, every
+    concurrent run must still print the same bytes (no torn or half-written cache entries)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sidecar_env = {"PATH": f"{Path(_pykro()).parent}:/usr/bin:/bin", "HOME": str(tmp_path),
+                   "PYKRO_CACHE_DIR": str(tmp_path / "pykro-cache"), "PYTHONDONTWRITEBYTECODE": "1"}
+    server = CmpServer(repo, ROOT / "config-management-plugin.yaml", sidecar_env=sidecar_env)
+    try:
+        environment = ENVIRONMENTS[0]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(lambda _: _generate(server, environment), range(4)))
+        assert len({r.stdout for r in results}) == 1
+        assert results[0].objects
+    finally:
+        server.close()
