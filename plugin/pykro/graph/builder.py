@@ -69,10 +69,12 @@ def field_path(parts: tuple[str | int, ...]) -> str:
 class _Scope:
     """What expressions may name, and how references are written."""
 
-    def __init__(self, ids: dict[int, str], placeholders: Placeholders, spec_cls: type[Spec]) -> None:
+    def __init__(
+        self, ids: dict[int, str], placeholders: Placeholders, spec_type: Callable[[tuple[str, ...]], str]
+    ) -> None:
         self.ids = ids  # id(resource object) -> resource id
         self.placeholders = placeholders
-        self.spec_cls = spec_cls
+        self.spec_type = spec_type
         self.names = frozenset(ids.values())
 
     def name_of(self, root: object) -> str:
@@ -122,6 +124,35 @@ def _contains_raw(expr: Expr) -> bool:
     return False
 
 
+_OPENAPI_CEL = {"string": "string", "integer": "int", "boolean": "bool", "number": "double", "array": "list"}
+
+
+def _openapi_types(spec_schema: dict[str, Any], types: dict[str, Any]) -> Callable[[tuple[str, ...]], str]:
+    """Static CEL types of ``schema.spec`` paths for a SimpleSchema mapping."""
+    from ..simpleschema import to_openapi
+
+    root = to_openapi(spec_schema, types or None)
+
+    def lookup(path: tuple[str, ...]) -> str:
+        node: Any = root
+        for part in path:
+            if not isinstance(node, dict):
+                return "dyn"
+            if node.get("type") == "array":
+                node = node.get("items")
+            elif "properties" in node:
+                node = node["properties"].get(part)
+            elif isinstance(node.get("additionalProperties"), dict):
+                node = node["additionalProperties"]
+            else:
+                return "dyn"
+        if not isinstance(node, dict):
+            return "dyn"
+        return _OPENAPI_CEL.get(node.get("type", ""), "map" if node.get("type") == "object" else "dyn")
+
+    return lookup
+
+
 def _spec_type(spec_cls: type[Spec], path: tuple[str, ...]) -> str:
     """Static CEL type of ``schema.spec.<path>``, "dyn" when unknown."""
     t: _Type | None = _Type("struct", struct=spec_cls)
@@ -157,7 +188,7 @@ class _Resolver:
         etype = "dyn"
         stripped = text.strip()
         if refs and len(refs) == 1 and refs[0][:2] == ("schema", "spec") and _is_plain_path(stripped):
-            etype = _spec_type(self.scope.spec_cls, refs[0][2:])
+            etype = self.scope.spec_type(refs[0][2:])
         return CelExpr(text, refs, etype)
 
     def string(self, value: str, path: str) -> Field | str:
@@ -314,16 +345,24 @@ def build(
     scope_name = definition.get("scope", "Namespaced")
     if scope_name not in ("Namespaced", "Cluster"):
         raise GraphError(f"scope {scope_name!r} must be Namespaced or Cluster", path="scope")
-    spec_cls = definition.get("spec")
+    spec_def = definition.get("spec")
     status_cls = definition.get("status")
-    if not (isinstance(spec_cls, type) and issubclass(spec_cls, Spec)):
-        raise SchemaError("definition 'spec' must be a Spec subclass", path="spec")
     if status_cls is not None and not (isinstance(status_cls, type) and issubclass(status_cls, Status)):
         raise SchemaError("definition 'status' must be a Status subclass", path="status")
+    spec_type: Callable[[tuple[str, ...]], str]
+    if isinstance(spec_def, type) and issubclass(spec_def, Spec):
+        from ..schema import to_simpleschema
 
-    from ..schema import to_simpleschema
-
-    spec_schema, types = to_simpleschema(spec_cls)
+        spec_schema, types = to_simpleschema(spec_def)
+        spec_cls = spec_def
+        spec_type = lambda path: _spec_type(spec_cls, path)  # noqa: E731
+    elif isinstance(spec_def, Mapping):
+        # A SimpleSchema mapping, as read from an RGD written in YAML.
+        spec_schema = dict(spec_def)
+        types = dict(definition.get("types") or {})
+        spec_type = _openapi_types(spec_schema, types)
+    else:
+        raise SchemaError("definition 'spec' must be a Spec subclass", path="spec")
 
     if not isinstance(resources, Mapping):
         raise GraphError(f"the resource builder must return a dict of id -> resource, got {type(resources).__name__}")
@@ -343,7 +382,7 @@ def build(
             )
         ids[id(res)] = rid
         object.__setattr__(res, "_id", rid)
-    scope = _Scope(ids, placeholders, spec_cls)
+    scope = _Scope(ids, placeholders, spec_type)
     resolver = _Resolver(scope)
     resource_ids = frozenset(resources)
 

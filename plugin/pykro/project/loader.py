@@ -1,0 +1,149 @@
+"""Loading graphs named in ``pykro.yaml``: Python modules and RGD files.
+
+A graph module is ordinary Python run from the repository. Its failures are
+the user's, so any exception while importing it becomes one
+:class:`~pykro.errors.ProjectError` naming the module's file and line (the
+deepest frame inside the repository), never a traceback on Argo CD's screen.
+The repository files it imports are recorded as inputs of the render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import _inputs
+from ..errors import ProjectError, PykroError
+from ..graph.model import Graph
+from .config import GraphSource
+
+__all__ = ["LoadedGraph", "load_graph"]
+
+
+@dataclass(frozen=True)
+class LoadedGraph:
+    name: str
+    graph: Graph
+    file: str
+    # Repository files this graph's loading read: path -> sha256 (the module and what it imported).
+    inputs: tuple[tuple[Path, str | None], ...]
+    resource_graph: Any = None  # the ResourceGraph of a Python graph
+
+
+# Per process: a graph module is executed once per content; validating every
+# environment, or rendering several, reuses it.
+_loaded: dict[tuple[str, str], LoadedGraph] = {}
+
+# pykro's own files are never inputs or user frames, even when a repository
+# vendors pykro (or is pykro's own, as in its tests).
+_PYKRO_DIR = Path(__file__).resolve().parent.parent
+
+
+def _is_user_file(file: Path, root: Path) -> bool:
+    return (file == root or root in file.parents) and _PYKRO_DIR not in file.parents
+
+
+def load_graph(source: GraphSource, base: Path, referrer: str) -> LoadedGraph:
+    path = _inputs.inside(source.path, base=base, what=f"graph {source.name!r}", referrer=referrer)
+    data = _inputs.read(path, what=f"graph {source.name!r} file", referrer=referrer)
+    key = (str(path), hashlib.sha256(data).hexdigest())
+    cached = _loaded.get(key)
+    if cached is not None:
+        for dep, digest in cached.inputs:
+            _inputs.record(dep, dep.read_bytes() if dep.exists() else None)
+        return cached
+    if source.is_python:
+        loaded = _load_python(source, path, data)
+    else:
+        loaded = _load_rgd(source, path, data)
+    _loaded[key] = loaded
+    return loaded
+
+
+def _load_rgd(source: GraphSource, path: Path, data: bytes) -> LoadedGraph:
+    from ..graph.from_rgd import graph_from_rgd
+    from .yamlpos import load
+
+    try:
+        doc, _ = load(data.decode("utf-8"), str(path))
+    except UnicodeDecodeError as exc:
+        raise ProjectError(f"not UTF-8: {exc.reason}", file=str(path)) from None
+    if not isinstance(doc, dict):
+        raise ProjectError("an RGD file holds one ResourceGraphDefinition", file=str(path))
+    graph = graph_from_rgd(doc, file=str(path))
+    return LoadedGraph(source.name, graph, str(path), ((path, hashlib.sha256(data).hexdigest()),))
+
+
+def _load_python(source: GraphSource, path: Path, data: bytes) -> LoadedGraph:
+    from ..resource_graph import ResourceGraph
+
+    session = _inputs.current()
+    root = session.root if session else path.parent
+    module_name = "pykro_graph_" + hashlib.sha256(str(path).encode()).hexdigest()[:16]
+    before = set(sys.modules)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise ProjectError("cannot be loaded as a Python module", file=str(path))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            code = compile(data, str(path), "exec")
+            exec(code, module.__dict__)
+        except PykroError as exc:
+            raise exc.located(file=str(path)) from None
+        except SyntaxError as exc:
+            raise ProjectError(
+                f"syntax error: {exc.msg}", file=exc.filename or str(path), line=exc.lineno, column=exc.offset
+            ) from None
+        except Exception as exc:  # the user's code failed: say where, in their file
+            raise _user_failure(exc, path, root) from None
+    finally:
+        try:
+            sys.path.remove(str(path.parent))
+        except ValueError:
+            pass
+        sys.modules.pop(module_name, None)
+    inputs: list[tuple[Path, str | None]] = [(path, hashlib.sha256(data).hexdigest())]
+    for name in sorted(set(sys.modules) - before):
+        file = getattr(sys.modules[name], "__file__", None)
+        if not file:
+            continue
+        dep = Path(file).resolve()
+        if dep != path and _is_user_file(dep, root):
+            content = dep.read_bytes()
+            _inputs.record(dep, content)
+            inputs.append((dep, hashlib.sha256(content).hexdigest()))
+    attribute = source.attribute or source.name
+    graph = module.__dict__.get(attribute)
+    if graph is None:
+        found = sorted(k for k, v in module.__dict__.items() if isinstance(v, ResourceGraph))
+        raise ProjectError(
+            f"has no attribute {attribute!r}" + (f" (graphs in it: {', '.join(found)})" if found else ""),
+            file=str(path),
+            hint=f"name it in pykro.yaml as {source.path}:<attribute>",
+        )
+    if not isinstance(graph, ResourceGraph):
+        raise ProjectError(
+            f"{attribute!r} is a {type(graph).__name__}, not a graph made by to_resource_graph", file=str(path)
+        )
+    return LoadedGraph(source.name, graph.graph, str(path), tuple(inputs), graph)
+
+
+def _user_failure(exc: BaseException, path: Path, root: Path) -> ProjectError:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = None
+    for frame in frames:
+        f = Path(frame.filename)
+        if f == path or (f.is_absolute() and _is_user_file(f, root)):
+            where = frame
+    message = f"{type(exc).__name__}: {exc}"
+    if where is None:
+        return ProjectError(f"failed while loading: {message}", file=str(path))
+    return ProjectError(f"failed while loading: {message}", file=where.filename, line=where.lineno)
