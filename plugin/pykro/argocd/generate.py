@@ -175,9 +175,10 @@ def _generate(options: _Options, environ: Mapping[str, str], cwd: str, stderr: T
         if exact is not None:
             payload = _valid(cache.lookup(exact))
         if payload is None:
+            # Not copied under the new commit's exact key: re-checking the inputs
+            # costs about a millisecond, while a copy per commit and application
+            # would fill the cache with duplicates and make every hit pay a store.
             payload = _valid(cache.lookup_inputs(scope, request.repo_root))
-            if payload is not None and exact is not None:
-                cache.store(exact, payload)
     if payload is None:
         rendered = _render_now(request)
         payload = _encode(rendered)
@@ -374,8 +375,7 @@ class _SigtermGuard:
         self._timer: Any = None
 
     def __enter__(self) -> _SigtermGuard:
-        import signal
-
+        signal = _signal_module()
         try:
             self._previous = signal.signal(signal.SIGTERM, self._handle)
             self._installed = True
@@ -385,8 +385,7 @@ class _SigtermGuard:
 
     def __exit__(self, *exc: object) -> None:
         if self._installed:
-            import signal
-
+            signal = _signal_module()
             signal.signal(signal.SIGTERM, self._previous)
         if self._timer is not None:
             self._timer.cancel()
@@ -401,6 +400,22 @@ class _SigtermGuard:
         self._timer.daemon = True
         self._timer.start()
         raise _Terminated
+
+
+def _signal_module() -> Any:
+    """``_signal``, the C module the interpreter has already loaded at start-up.
+
+    ``signal`` is a wrapper that converts numbers to enums; importing it (and
+    ``enum``) costs more than the rest of a cache hit, for nothing we use.
+    """
+    try:
+        import _signal
+
+        return _signal
+    except ImportError:  # pragma: no cover - other interpreters
+        import signal
+
+        return signal
 
 
 def _emit(stream: Any, data: bytes) -> None:

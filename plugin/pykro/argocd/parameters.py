@@ -30,8 +30,18 @@ __all__ = ["main", "announcement"]
 _load_project: Callable[..., Any] | None = None
 
 
-def announcement(environments: Sequence[str], default_mode: str) -> list[dict[str, object]]:
-    """The parameter announcements for a project with these environments and default mode."""
+_MODE_HELP = {
+    "kro": "ResourceGraphDefinitions and their instances, for kro to reconcile",
+    "rgd": "only the ResourceGraphDefinitions",
+    "instance": "only the instances",
+    "direct": "plain manifests, every CEL expression evaluated by pykro",
+}
+
+
+def announcement(
+    environments: Sequence[str], default_mode: str, modes: Sequence[str] = tuple(_MODE_HELP)
+) -> list[dict[str, object]]:
+    """The parameter announcements for a project with these environments, modes and default mode."""
     environments = tuple(environments)
     environment: dict[str, object] = {
         "name": "environment",
@@ -50,11 +60,8 @@ def announcement(environments: Sequence[str], default_mode: str) -> list[dict[st
     mode: dict[str, object] = {
         "name": "mode",
         "title": "Render mode",
-        "tooltip": (
-            "kro: ResourceGraphDefinitions and instances for kro to reconcile;"
-            " direct: plain manifests, every CEL expression evaluated by pykro."
-            f" Default: {default_mode}"
-        ),
+        "tooltip": "; ".join(f"{m}: {_MODE_HELP[m]}" if m in _MODE_HELP else m for m in modes)
+        + f". Default: {default_mode}",
         "required": False,
         "itemType": "string",
         "collectionType": "string",
@@ -86,12 +93,14 @@ def main(
         import json
         from pathlib import Path
 
+        from pykro.project import MODES
+
         load_project = _load_project
         if load_project is None:
             from pykro.project import load_project
         project = load_project(Path(os.fspath(cwd) if cwd is not None else os.getcwd()))
         text = json.dumps(
-            announcement(project.environments, project.default_mode),
+            announcement(project.environments, project.default_mode, MODES),
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
