@@ -121,7 +121,7 @@ def is_number(value: Any) -> bool:
 
 
 def as_int(value: Any, what: str = "argument") -> int:
-    if isinstance(value, celtypes.IntType) and not isinstance(value, celtypes.BoolType):
+    if isinstance(value, int) and not isinstance(value, (bool, celtypes.BoolType, celtypes.UintType)):
         return int(value)
     raise NoOverload(f"{what} must be an int")
 

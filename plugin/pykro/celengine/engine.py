@@ -22,6 +22,7 @@ What is ours, and why:
 from __future__ import annotations
 
 import functools
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -53,6 +54,8 @@ from ._runtime import (
     NoOverload,
     NotSupportedOffline,
     OptionalValue,
+    INT64_MAX,
+    INT64_MIN,
     cel_compare,
     cel_equal,
     is_number,
@@ -143,6 +146,9 @@ def _parser() -> lark.Lark:
         lexer_callbacks={"IDENT": celparser.CELParser.ambiguous_literals},
         propagate_positions=True,
         maybe_placeholders=False,
+        # Lark pickles the built LALR tables in the temp dir (keyed by a hash of grammar and
+        # options): later processes load them instead of rebuilding (~150 ms saved per process).
+        cache=True,
     )
 
 
@@ -217,8 +223,11 @@ class _Scope:
             if name in scope.conv:
                 return scope.conv[name]
             if scope.raw is not None and name in scope.raw:
-                value = to_cel(scope.raw[name])
-                scope.conv[name] = value
+                # Plain JSON data is used as is (dict/list/str/int/float/bool/None are CEL values
+                # to the evaluator): converting a whole resource per evaluation cost ~0.4 ms.
+                value = scope.raw[name]
+                if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+                    raise EvalFailure(f"integer {value} overflows int64")
                 return value
             scope = scope.parent
         return _MISSING
@@ -303,7 +312,7 @@ def _opt_select(value: Any, key: Any) -> OptionalValue:
 
 
 def _as_bool(value: Any, op: str) -> bool:
-    if isinstance(value, celtypes.BoolType):
+    if isinstance(value, (bool, celtypes.BoolType)):
         return bool(value)
     raise _fail(f"no such overload: {op} applied to {type_name(value)}; write a boolean expression")
 
@@ -323,28 +332,49 @@ def _arith(op: str, a: Any, b: Any) -> Any:
         ok = ta == tb and (ta in numeric if op != "%" else ta in ("int", "uint"))
     if not ok:
         raise _fail(f"found no matching overload for '_{op}_' applied to '({ta}, {tb})'")
-    try:
+    if ta in ("int", "uint"):
+        x, y = int(a), int(b)
         if op == "+":
-            if ta == "list":
-                return celtypes.ListType(list(a) + list(b))
-            if ta == "string":
-                return celtypes.StringType(str(a) + str(b))
-            if ta == "bytes":
-                return celtypes.BytesType(bytes(a) + bytes(b))
-            return a + b
+            r = x + y
+        elif op == "-":
+            r = x - y
+        elif op == "*":
+            r = x * y
+        else:
+            if y == 0:
+                raise _fail("division by zero" if op == "/" else "modulus by zero")
+            q = abs(x) // abs(y)
+            q = q if (x >= 0) == (y >= 0) else -q  # CEL truncates toward zero
+            r = q if op == "/" else x - q * y
+        if ta == "int":
+            if not INT64_MIN <= r <= INT64_MAX:
+                raise _fail(f"integer overflow in '{op}'")
+            return r
+        if not 0 <= r <= 2**64 - 1:
+            raise _fail(f"unsigned integer overflow in '{op}'")
+        return celtypes.UintType(r)
+    if ta == "double":
+        x, y = float(a), float(b)
+        if op == "+":
+            return x + y
         if op == "-":
-            return a - b
+            return x - y
         if op == "*":
-            return a * b
-        if op == "/":
-            if ta != "double" and b == 0:
-                raise _fail("division by zero")
-            return a / b
-        if b == 0:
-            raise _fail("modulus by zero")
-        return a % b
+            return x * y
+        if y == 0:
+            return math.nan if x == 0 or math.isnan(x) else math.copysign(math.inf, x) * math.copysign(1, y)
+        return x / y
+    if op == "+":
+        if ta == "list":
+            return celtypes.ListType(list(a) + list(b))
+        if ta == "string":
+            return str(a) + str(b)
+        if ta == "bytes":
+            return celtypes.BytesType(bytes(a) + bytes(b))
+    try:
+        return a + b if op == "+" else a - b
     except (ValueError, OverflowError) as ex:
-        raise _fail(f"{'integer' if ta != 'double' else 'double'} overflow in '{op}'") from ex
+        raise _fail(f"overflow in '{op}' on {ta}") from ex
 
 
 def _relation(op: str, a: Any, b: Any) -> celtypes.BoolType:
@@ -452,8 +482,15 @@ class _Compiler:
 
         def negate(s: _Scope) -> Any:
             v = operand(s)
-            if type_name(v) not in ("int", "double", "google.protobuf.Duration"):
-                raise _fail(f"found no matching overload for '-_' applied to '({type_name(v)})'")
+            t = type_name(v)
+            if t not in ("int", "double", "google.protobuf.Duration"):
+                raise _fail(f"found no matching overload for '-_' applied to '({t})'")
+            if t == "int":
+                if v == INT64_MIN:
+                    raise _fail("integer overflow in '-'")
+                return -int(v)
+            if t == "double":
+                return -float(v)
             try:
                 return -v
             except (ValueError, OverflowError):

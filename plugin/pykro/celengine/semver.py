@@ -86,7 +86,7 @@ def parse(text: str, normalize: bool = False) -> Semver:
 
 
 def _flag(value: Any) -> bool:
-    if isinstance(value, celtypes.BoolType):
+    if isinstance(value, (bool, celtypes.BoolType)):
         return bool(value)
     raise NoOverload
 
