@@ -105,9 +105,9 @@ def type_name(value: Any) -> str:
         return "list"
     if isinstance(value, dict):
         return "map"
-    if isinstance(value, celtypes.DurationType):
+    if isinstance(value, datetime.timedelta):
         return "google.protobuf.Duration"
-    if isinstance(value, celtypes.TimestampType):
+    if isinstance(value, datetime.datetime):
         return "google.protobuf.Timestamp"
     if isinstance(value, OptionalValue):
         return "optional_type"
@@ -213,9 +213,9 @@ def to_python(value: Any) -> Any:
         return out
     if isinstance(value, list):
         return [to_python(v) for v in value]
-    if isinstance(value, celtypes.DurationType):
+    if isinstance(value, datetime.timedelta):
         return _go_duration(value)
-    if isinstance(value, celtypes.TimestampType):
+    if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     raise EvalFailure(
         f"unsupported type: a {type_name(value)} value cannot be a field value; convert it to a string, number or bool first"

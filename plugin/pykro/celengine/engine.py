@@ -21,6 +21,7 @@ What is ours, and why:
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 import re
@@ -372,7 +373,12 @@ def _arith(op: str, a: Any, b: Any) -> Any:
         if ta == "bytes":
             return celtypes.BytesType(bytes(a) + bytes(b))
     try:
-        return a + b if op == "+" else a - b
+        r = a + b if op == "+" else a - b
+        if isinstance(r, datetime.timedelta) and not isinstance(r, celtypes.DurationType):
+            r = celtypes.DurationType(r)
+        elif isinstance(r, datetime.datetime) and not isinstance(r, celtypes.TimestampType):
+            r = celtypes.TimestampType(r)
+        return r
     except (ValueError, OverflowError) as ex:
         raise _fail(f"overflow in '{op}' on {ta}") from ex
 
