@@ -1,0 +1,322 @@
+"""Rendering projects: every environment, every mode, and every kind of bad input.
+
+Bad input must give one clear error naming the file, the line where known and the field,
+on stderr, with a non-zero exit and nothing on stdout (Argo CD applies whatever a plugin prints).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pykro import CelError, ProjectError, RenderError, ValuesError
+from pykro.project import MODES, render, validate
+
+from .conftest import EXAMPLE, run_cli
+
+
+def _docs(text: str) -> list[dict]:
+    return [d for d in yaml.safe_load_all(text) if d]
+
+
+def _by_kind(docs: list[dict]) -> dict[str, dict]:
+    return {d["kind"]: d for d in docs}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+@pytest.mark.parametrize("mode", MODES)
+def test_example_renders_every_environment_in_every_mode(env, mode):
+    docs = _docs(render(EXAMPLE, env, mode).text)
+    kinds = [d["kind"] for d in docs]
+    expected = {
+        "kro": ["ResourceGraphDefinition", "WebApp"],
+        "rgd": ["ResourceGraphDefinition"],
+        "instance": ["WebApp"],
+        "direct": ["Deployment", "Service"],
+    }[mode]
+    assert kinds == expected
+
+
+def test_prod_direct_is_the_issue_example():
+    rendered = render(EXAMPLE, "prod")  # prod's own mode is direct
+    docs = _by_kind(_docs(rendered.text))
+    dep, svc = docs["Deployment"], docs["Service"]
+    assert dep["metadata"]["name"] == "web" and dep["metadata"]["namespace"] == "web-prod"
+    assert dep["spec"]["replicas"] == 3
+    assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27.3"
+    assert svc["metadata"] == {"name": "web-svc", "namespace": "web-prod"}
+    assert svc["spec"]["selector"] == {"app": "web"}
+    assert rendered.kinds == (("apps/v1", "Deployment"), ("v1", "Service"))
+
+
+def test_dev_kro_instance_and_ordering_annotations():
+    docs = _docs(render(EXAMPLE, "dev").text)
+    rgd, instance = docs
+    assert rgd["metadata"]["annotations"] == {"argocd.argoproj.io/sync-wave": "-1"}
+    assert instance["metadata"] == {
+        "name": "webapp",
+        "namespace": "web-dev",
+        "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"},
+    }
+    assert instance["spec"] == {"name": "web", "replicas": 1}
+
+
+def test_defaults_apply_in_direct_mode():
+    docs = _by_kind(_docs(render(EXAMPLE, "dev", "direct").text))
+    assert docs["Deployment"]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+
+def test_inputs_are_the_files_read(repo):
+    rendered = render(repo / "apps" / "web", "prod")
+    assert set(rendered.inputs) == {"apps/web/pykro.yaml", "apps/web/graphs/webapp.py"}
+    assert all(len(h) == 64 for h in rendered.inputs.values())
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_values_files_merge_like_helm(repo):
+    app = repo / "apps" / "web"
+    _write(app / "values" / "common.yaml", "webapp:\n  image: nginx:1.26\n  replicas: 5\n")
+    _write(app / "values" / "prod.yaml", "webapp:\n  replicas: 4\n")
+    project = yaml.safe_load((app / "pykro.yaml").read_text())
+    project["valueFiles"] = ["values/common.yaml"]
+    project["environments"]["prod"]["valueFiles"] = ["values/prod.yaml"]
+    del project["environments"]["prod"]["values"]["webapp"]["replicas"]
+    (app / "pykro.yaml").write_text(yaml.safe_dump(project))
+    rendered = render(app, "prod")
+    dep = _by_kind(_docs(rendered.text))["Deployment"]
+    assert dep["spec"]["replicas"] == 4  # env file over common file
+    assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27.3"  # inline over files
+    assert "apps/web/values/prod.yaml" in rendered.inputs
+
+
+# -- bad input: the library raises the right error ------------------------------------------------
+
+BAD_PROJECTS = [
+    ("unknown-key", lambda t: t.replace("environments:", "namepsace: x\nenvironments:"), ProjectError,
+     ["pykro.yaml:4", "unknown key 'namepsace'"]),
+    ("malformed-yaml", lambda t: t.replace("dev:\n", "dev: [\n", 1), ProjectError, ["pykro.yaml:", "malformed YAML"]),
+    ("bad-mode", lambda t: t.replace("mode: direct", "mode: helm"), ProjectError,
+     ["pykro.yaml:11:11", "environments.prod.mode", "'helm'"]),
+    ("duplicate-key", lambda t: t.replace("    namespace: web-dev\n", "    namespace: web-dev\n    namespace: x\n"),
+     ProjectError, ["pykro.yaml:7", "duplicate key 'namespace'"]),
+    ("values-unknown-graph", lambda t: t.replace("webapp: {name: web, replicas: 1}", "webap: {name: web}"),
+     ProjectError, ["pykro.yaml:8", "unknown graph 'webap'"]),
+    ("wrong-value-type", lambda t: t.replace("replicas: 1}", "replicas: one}"), ValuesError,
+     ["pykro.yaml:8:", "spec.replicas", "environment 'dev'"]),
+    ("value-below-minimum", lambda t: t.replace("replicas: 1}", "replicas: 0}"), ValuesError,
+     ["pykro.yaml:8", "spec.replicas", ">= 1"]),
+    ("missing-required", lambda t: t.replace("{name: web, replicas: 1}", "{replicas: 1}"), ValuesError,
+     ["spec.name", "required"]),
+    ("unknown-value-field", lambda t: t.replace("replicas: 1}", "replicas: 1, replica: 2}"), ValuesError,
+     ["spec.replica"]),
+    ("graph-file-missing", lambda t: t.replace("graphs/webapp.py", "graphs/nope.py"), ProjectError,
+     ["nope.py", "does not exist"]),
+    ("graph-attribute-missing", lambda t: t.replace(".py:webapp", ".py:web"), ProjectError,
+     ["webapp.py", "no attribute 'web'", "graphs in it: webapp"]),
+    ("path-leaves-repository", lambda t: t.replace("graphs/webapp.py", "../../../../etc/passwd.py"), ProjectError,
+     ["leaves the repository"]),
+]
+
+
+@pytest.mark.parametrize("edit,error,expected", [r[1:] for r in BAD_PROJECTS], ids=[r[0] for r in BAD_PROJECTS])
+def test_bad_project(repo, edit, error, expected):
+    app = repo / "apps" / "web"
+    (app / "pykro.yaml").write_text(edit((app / "pykro.yaml").read_text()))
+    with pytest.raises(error) as info:
+        render(app, "dev")
+    for part in expected:
+        assert part in str(info.value), str(info.value)
+
+
+def test_unknown_environment_lists_the_known_ones():
+    with pytest.raises(ProjectError, match=r"unknown environment 'staging' \(environments: dev, prod\)"):
+        render(EXAMPLE, "staging")
+
+
+def test_value_error_in_a_value_file_names_that_file(repo):
+    app = repo / "apps" / "web"
+    _write(app / "values" / "dev.yaml", "webapp:\n  name: web\n  replicas: many\n")
+    text = (app / "pykro.yaml").read_text().replace("webapp: {name: web, replicas: 1}", "{}")
+    text = text.replace("    values:\n      {}\n", "    valueFiles: [values/dev.yaml]\n")
+    (app / "pykro.yaml").write_text(text)
+    with pytest.raises(ValuesError) as info:
+        render(app, "dev")
+    assert info.value.file.endswith("values/dev.yaml")
+    assert (info.value.line, info.value.column) == (3, 13)
+    assert info.value.path == "spec.replicas"
+
+
+def test_exception_inside_a_graph_module_names_its_line(repo):
+    module = repo / "apps" / "web" / "graphs" / "webapp.py"
+    module.write_text(module.read_text().replace("class WebAppStatus", "ratio = 1 / 0\n\n\nclass WebAppStatus"))
+    with pytest.raises(ProjectError) as info:
+        render(repo / "apps" / "web", "dev")
+    assert info.value.file == str(module)
+    assert info.value.line == module.read_text().splitlines().index("ratio = 1 / 0") + 1
+    assert "ZeroDivisionError" in str(info.value)
+
+
+def test_syntax_error_in_a_graph_module(repo):
+    module = repo / "apps" / "web" / "graphs" / "webapp.py"
+    module.write_text(module.read_text() + "\ndef broken(:\n")
+    with pytest.raises(ProjectError, match=r"webapp.py:\d+:\d+: syntax error"):
+        render(repo / "apps" / "web", "dev")
+
+
+def test_symlink_leaving_the_repository_is_refused(repo, tmp_path):
+    outside = _write(tmp_path / "outside" / "evil.py", "raise SystemExit('ran code from outside')\n")
+    link = repo / "apps" / "web" / "graphs" / "evil.py"
+    os.symlink(outside, link)
+    app = repo / "apps" / "web"
+    (app / "pykro.yaml").write_text((app / "pykro.yaml").read_text().replace("graphs/webapp.py", "graphs/evil.py"))
+    with pytest.raises(ProjectError, match="leaves the repository"):
+        render(app, "dev")
+
+
+def test_runtime_only_reference_in_direct_mode(repo):
+    module = repo / "apps" / "web" / "graphs" / "webapp.py"
+    module.write_text('''
+from pykro import Spec, simple, to_resource_graph, Cel
+
+class S(Spec):
+    name: str
+    image: str = "nginx"
+    replicas: int = 1
+
+def build(schema):
+    app = simple.Deployment(name=schema.spec.name, image="nginx")
+    cm = simple.ConfigMap(name="cm", data={"replicas": Cel.string(app.status.readyReplicas),
+                                            "ip": f"{app.spec.clusterIP}"})
+    return {"app": app, "cm": cm}
+
+webapp = to_resource_graph({"name": "webapp", "apiVersion": "v1alpha1", "kind": "WebApp", "spec": S}, build)
+''')
+    with pytest.raises(RenderError) as info:
+        render(repo / "apps" / "web", "prod")
+    message = str(info.value)
+    assert "resources[cm]" in message and "data.replicas" in message
+    assert "app.status.readyReplicas" in message and "kro mode" in message
+    # kro mode renders the same graph: kro evaluates status in the cluster.
+    assert "readyReplicas" in render(repo / "apps" / "web", "prod", "kro").text
+
+
+def test_field_the_api_server_fills_is_runtime_only(repo):
+    module = repo / "apps" / "web" / "graphs" / "webapp.py"
+    module.write_text('''
+from pykro import Spec, simple, to_resource_graph
+
+class S(Spec):
+    name: str
+    image: str = "nginx"
+    replicas: int = 1
+
+def build(schema):
+    svc = simple.Service(name=schema.spec.name, selector={"app": "x"}, ports=[{"port": 80}])
+    cm = simple.ConfigMap(name="cm", data={"ip": svc.spec.clusterIP})
+    return {"svc": svc, "cm": cm}
+
+webapp = to_resource_graph({"name": "webapp", "apiVersion": "v1alpha1", "kind": "WebApp", "spec": S}, build)
+''')
+    with pytest.raises(RenderError, match=r"svc\.spec\.clusterIP is not set by the graph.*kro mode"):
+        render(repo / "apps" / "web", "prod")
+
+
+def test_unsupported_cel_is_an_error_not_a_value(repo):
+    module = repo / "apps" / "web" / "graphs" / "webapp.py"
+    module.write_text('''
+from pykro import Spec, simple, to_resource_graph, Cel
+
+class S(Spec):
+    name: str
+    image: str = "nginx"
+    replicas: int = 1
+
+webapp = to_resource_graph(
+    {"name": "webapp", "apiVersion": "v1alpha1", "kind": "WebApp", "spec": S},
+    lambda schema: {"cm": simple.ConfigMap(name="cm", data={"x": Cel.expr("omit()")})},
+)
+''')
+    with pytest.raises(CelError) as info:
+        render(repo / "apps" / "web", "prod")
+    assert "omit" in str(info.value) and "resources[cm]" in str(info.value)
+
+
+def test_empty_render_is_an_error_unless_allowed(repo):
+    module = repo / "apps" / "web" / "graphs" / "webapp.py"
+    module.write_text('''
+from pykro import Spec, simple, to_resource_graph
+
+class S(Spec):
+    name: str
+    image: str = "nginx"
+    replicas: int = 1
+    enabled: bool = False
+
+webapp = to_resource_graph(
+    {"name": "webapp", "apiVersion": "v1alpha1", "kind": "WebApp", "spec": S},
+    lambda schema: {"cm": simple.ConfigMap(name="cm", include_when=schema.spec.enabled)},
+)
+''')
+    app = repo / "apps" / "web"
+    with pytest.raises(RenderError, match="renders no objects.*allowEmpty"):
+        render(app, "prod")
+    (app / "pykro.yaml").write_text((app / "pykro.yaml").read_text().replace("mode: direct", "mode: direct\n    allowEmpty: true"))
+    assert render(app, "prod").text == ""
+
+
+def test_validate_reports_every_problem(repo):
+    app = repo / "apps" / "web"
+    (app / "pykro.yaml").write_text((app / "pykro.yaml").read_text().replace("replicas: 1}", "replicas: 0}").replace(
+        "replicas: 3,", "replicas: 30,"))
+    problems = validate(app)
+    failing = sorted({(env, mode) for env, mode, _ in problems})
+    # rgd mode needs no values; every other mode of both environments fails.
+    assert failing == [(e, m) for e in ("dev", "prod") for m in ("direct", "instance", "kro")]
+
+
+# -- the CLI: stderr, exit code, nothing on stdout ---------------------------------------------------
+
+CLI_FAILURES = [
+    ("unknown-env", ["render", "{app}", "--env", "staging"], "unknown environment 'staging'"),
+    ("no-project", ["render", "{tmp}", "--env", "dev"], "no pykro.yaml"),
+    ("bad-mode-flag", ["render", "{app}", "--env", "dev", "--mode", "helm"], "Invalid value for '--mode'"),
+]
+
+
+@pytest.mark.parametrize("args,expected", [r[1:] for r in CLI_FAILURES], ids=[r[0] for r in CLI_FAILURES])
+def test_cli_failures_print_nothing_on_stdout(repo, tmp_path, args, expected):
+    args = [a.format(app=repo / "apps" / "web", tmp=tmp_path) for a in args]
+    result = run_cli(*args)
+    assert result.returncode != 0
+    assert result.stdout == b""
+    assert expected in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_cli_bad_values_print_nothing_on_stdout(repo):
+    app = repo / "apps" / "web"
+    (app / "pykro.yaml").write_text((app / "pykro.yaml").read_text().replace("replicas: 3,", 'replicas: "3",'))
+    result = run_cli("render", str(app), "--env", "prod")
+    assert (result.returncode, result.stdout) == (1, b"")
+    err = result.stderr.decode()
+    assert err.startswith("pykro: ") and "pykro.yaml:13:37" in err and "spec.replicas" in err
+
+
+def test_cli_render_writes_the_yaml_stream(repo):
+    result = run_cli("render", str(repo / "apps" / "web"), "--env", "prod")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == render(repo / "apps" / "web", "prod").text
+
+
+def test_cli_validate(repo):
+    result = run_cli("validate", str(repo / "apps" / "web"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b""
