@@ -57,10 +57,13 @@ _BINARY = {
 }
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_CEL_RESERVED = frozenset(
-    "as break const continue else false for function if import in let loop package "
-    "namespace null return true var void while".split()
-)
+# Words the CEL lexer reads as tokens, so ``x.in`` does not parse and needs
+# ``x["in"]``. CEL's other reserved words (``namespace``, ``package``...) are
+# refused only as top-level identifiers, never after a dot: cel-go checks
+# them in identifier/global-call position only, and kro's own RGDs write
+# ``${schema.spec.namespace}``, which an object-typed field needs (kro's type
+# checker has no ``["..."]`` on objects).
+_CEL_SELECTOR_KEYWORDS = frozenset({"in", "true", "false", "null"})
 
 # Python type of a literal -> CEL type tag.
 _LITERAL_TYPES: dict[type, str] = {
@@ -365,7 +368,7 @@ class Ref(Expr):
         for part in self._path:
             if isinstance(part, int):
                 out.append(f"[{part}]")
-            elif _IDENT.match(part) and part not in _CEL_RESERVED:
+            elif _IDENT.match(part) and part not in _CEL_SELECTOR_KEYWORDS:
                 out.append("." + part)
             else:
                 out.append(f"[{json.dumps(part)}]")
@@ -395,11 +398,12 @@ class Binary(Expr):
         fixed = _BINARY[self.op][1]
         if fixed:
             return fixed
-        lt, rt = self.left._cel_type, self.right._cel_type
-        if self.op == "+" and "string" in (lt, rt):
-            return "string"
-        if lt == rt and lt in ("int", "double", "string", "list"):
-            return lt
+        # CEL has no implicit conversions: int + dyn is an int or an error,
+        # so one known operand types the result.
+        known = {t for t in (self.left._cel_type, self.right._cel_type) if t != "dyn"}
+        if len(known) == 1:
+            (t,) = known
+            return t if t in ("int", "uint", "double", "string", "list") else "dyn"
         return "dyn"
 
     def _cel(self, names: Callable[[object], str] | None = None) -> str:

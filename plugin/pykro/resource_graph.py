@@ -14,7 +14,7 @@ from .errors import GraphError, PykroError, SchemaError
 from .graph.builder import build
 from .graph.model import Graph
 from .refs import Placeholders
-from .resource import Resource
+from .resources import Resource
 from .schema import SchemaProxy, Spec, to_simpleschema
 
 __all__ = ["ResourceGraph", "to_resource_graph", "include"]

@@ -1,4 +1,4 @@
-"""Factories: functions that return :class:`~pykro.resource.Resource` objects."""
+"""Factories: functions that return :class:`~pykro.resources.Resource` objects."""
 
 from . import simple
 from .generic import external_ref, manifest, resource, yaml_file, yaml_files

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from .. import _inputs
 from ..errors import GraphError, ProjectError
-from ..resource import Resource
+from ..resources import Resource
 
 __all__ = ["resource", "manifest", "external_ref", "yaml_file", "yaml_files"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from ..resource import Resource
+from ..resources import Resource
 
 __all__ = [
     "Deployment",

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 
 from ..errors import CelError, GraphError, PykroError, SchemaError
 from ..refs import Expr, Placeholders, Raw, Ref, Template, cel_literal
-from ..resource import ForEachVar, Resource
+from ..resources import ForEachVar, Resource
 from ..schema import SCHEMA, Spec, Status, _Type
 from . import template as _template
 from .dag import topological_order
@@ -210,7 +210,12 @@ class _Resolver:
         if not any(isinstance(p, CelExpr) for p in parts):
             return value
         if len(parts) == 1:
-            return Field((parts[0],), standalone=True)
+            only = parts[0]
+            assert isinstance(only, CelExpr)
+            if 0 in generated and only.type != "string":
+                # f"{replicas}" is a str in Python: keep it a string in YAML too.
+                only = CelExpr(f"string({only.text})", only.refs, "string")
+            return Field((only,), standalone=True)
         fixed: list[str | CelExpr] = []
         for i, p in enumerate(parts):
             if isinstance(p, CelExpr) and p.type != "string" and (i in generated or p.type != "dyn"):
@@ -445,7 +450,9 @@ def _node(rid: str, res: Resource, resolver: _Resolver, resource_ids: frozenset[
         kind = tmpl["kind"]
         if kind in CLUSTER_SCOPED_KINDS and "namespace" in metadata:
             raise GraphError(f"{kind} is cluster-scoped and must not set metadata.namespace", path="metadata.namespace")
-        if scope_name == "Cluster" and kind not in CLUSTER_SCOPED_KINDS and not metadata.get("namespace") and not res._external:
+        namespace = metadata.get("namespace")
+        no_namespace = namespace is None or (isinstance(namespace, str) and not namespace)
+        if scope_name == "Cluster" and kind not in CLUSTER_SCOPED_KINDS and no_namespace and not res._external:
             raise GraphError(
                 f"{kind} is namespaced and must set metadata.namespace when the instance is cluster-scoped",
                 path="metadata.namespace",

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from ..errors import GraphError, PykroError
 from ..refs import Placeholders
-from ..resource import ForEachVar, Resource
+from ..resources import ForEachVar, Resource
 from .builder import build
 from .model import Graph
 
