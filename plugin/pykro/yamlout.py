@@ -28,7 +28,8 @@ Output style
 Key order (:func:`key_order`)
     At every mapping level, keys with a rank come first, in rank order:
     ``apiVersion``, ``kind``, ``metadata``, ``id``, ``name``, ``namespace``,
-    ``generateName``; then every other key sorted by plain string order (code
+    ``generateName``, ``schema`` (so an RGD shows its API before its resources);
+    then every other key sorted by plain string order (code
     points). So an object reads apiVersion, kind, metadata, then data / spec /
     status; a container reads ``name`` first; a kro RGD resource entry reads
     ``id`` first. The order depends on nothing but the keys, so output is
@@ -71,6 +72,8 @@ _RANK = {
     "name": 4,
     "namespace": 5,
     "generateName": 6,
+    # An RGD's spec: the API it defines reads before the resources behind it.
+    "schema": 7,
 }
 _UNRANKED = len(_RANK)
 

@@ -131,3 +131,74 @@ def cache_clear() -> None:
 
     removed = RenderCache().clear()
     click.echo(f"removed {removed} entries")
+
+
+def _load_objects(paths: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Objects from YAML files as ``kubectl get -o yaml`` prints them (``kind: List`` flattened)."""
+    from pathlib import Path
+
+    from ..errors import ProjectError
+    from ..project.yamlpos import load
+
+    objects: list[dict[str, Any]] = []
+    for path in paths:
+        import yaml
+
+        text = Path(path).read_text(encoding="utf-8")
+        try:
+            docs = list(yaml.safe_load_all(text))
+        except yaml.YAMLError:
+            load(text, path)  # raises with the line and column
+            raise
+        for doc in docs:
+            if doc is None:
+                continue
+            if not isinstance(doc, dict) or "kind" not in doc:
+                raise ProjectError("every document must be a Kubernetes object", file=path)
+            if doc["kind"].endswith("List") and isinstance(doc.get("items"), list):
+                objects.extend(doc["items"])
+            else:
+                objects.append(doc)
+    return objects
+
+
+@cli.command()
+@click.argument("graph")
+@click.option("--instance", "instance_file", required=True, type=click.Path(dir_okay=False, exists=True),
+              help="The instance (its spec gives the values), e.g. kubectl get webapp demo -o yaml.")
+@click.option("--objects", "object_files", multiple=True, required=True, type=click.Path(dir_okay=False, exists=True),
+              help="Live objects of the instance, as kubectl get -o yaml prints them (repeatable).")
+@_fails_cleanly
+def status(graph: str, instance_file: str, object_files: tuple[str, ...]) -> None:
+    """Evaluate GRAPH's status and readyWhen against live objects, offline.
+
+    GRAPH is path/to/module.py:attribute or an RGD YAML file.
+    """
+    from pathlib import Path
+
+    from ..errors import ProjectError
+    from ..project.config import GraphSource
+    from ..project.loader import load_graph
+    from ..render.status import evaluate_status
+    from ..simpleschema import apply_defaults, to_openapi
+    from ..yamlout import dump
+
+    path, _, attribute = graph.partition(":")
+    source = GraphSource(name=attribute or Path(path).stem, path=path, attribute=attribute or None, line=None)
+    if source.is_python and not attribute:
+        raise ProjectError("name the graph as path/to/module.py:attribute", path="GRAPH")
+    loaded = load_graph(source, Path.cwd(), "GRAPH")
+    (instance,) = _load_objects((instance_file,)) or [None]
+    if not isinstance(instance, dict):
+        raise ProjectError("the instance file must hold one object", file=instance_file)
+    g = loaded.graph
+    values = apply_defaults(to_openapi(g.spec_schema, g.types or None), dict(instance.get("spec") or {}))
+    meta = instance.get("metadata") or {}
+    report = evaluate_status(g, values, _load_objects(object_files), name=str(meta.get("name", g.name)),
+                             namespace=meta.get("namespace"))  # fmt: skip
+    out = {"status": report.status, "ready": report.ready}
+    if report.missing:
+        out["missing"] = list(report.missing)
+    if report.unresolved:
+        out["unresolved"] = list(report.unresolved)
+    _write(dump(out))

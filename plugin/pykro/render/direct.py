@@ -24,7 +24,7 @@ from ..errors import CelError, PykroError, RenderError
 from ..graph.builder import CLUSTER_SCOPED_KINDS, field_path
 from ..graph.model import CelExpr, Field, Graph, Node
 
-__all__ = ["render"]
+__all__ = ["render", "render_by_id", "evaluate_field"]
 
 _RUNTIME_METADATA = frozenset(
     {"uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "managedFields",
@@ -95,17 +95,19 @@ def _check_static(expr: CelExpr, activation: Mapping[str, Any]) -> None:
                 break
 
 
-def _field(f: Field, activation: Mapping[str, Any]) -> Any:
+def _field(f: Field, activation: Mapping[str, Any], static: bool = True) -> Any:
     if f.standalone:
         (expr,) = f.expressions
-        _check_static(expr, activation)
+        if static:
+            _check_static(expr, activation)
         return _evaluate(expr, activation)
     out = []
     for part in f.parts:
         if isinstance(part, str):
             out.append(part)
             continue
-        _check_static(part, activation)
+        if static:
+            _check_static(part, activation)
         value = _evaluate(part, activation)
         if not isinstance(value, str):
             raise CelError(
@@ -219,3 +221,38 @@ def render(
         elif isinstance(value, list):
             out.extend(value)
     return out
+
+
+def evaluate_field(f: Field, activation: Mapping[str, Any]) -> Any:
+    """A field evaluated against live data (status, readiness): no static-only check."""
+    return _field(f, activation, static=False)
+
+
+def render_by_id(
+    graph: Graph, values: Mapping[str, Any], *, name: str, namespace: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """Where each (non-collection, non-external) resource lands: apiVersion, kind, name, namespace.
+
+    Only identity fields are evaluated, so a graph whose other fields read
+    status can still be placed (``pykro status`` matches live objects this way).
+    """
+    activation: dict[str, Any] = {
+        "schema": {"spec": dict(values), "metadata": {"name": name, "namespace": namespace, "labels": {},
+                                                      "annotations": {}}}
+    }  # fmt: skip
+    placed: dict[str, dict[str, Any]] = {}
+    by_id = {n.id: n for n in graph.nodes}
+    for node_id in graph.order:
+        node = by_id[node_id]
+        if node.external or node.for_each:
+            continue
+        meta = node.template.get("metadata") or {}
+        identity = {
+            "apiVersion": node.template.get("apiVersion"),
+            "kind": node.template.get("kind"),
+            "metadata": {k: meta[k] for k in ("name", "namespace") if k in meta},
+        }
+        obj = _with_namespace(_value(identity, activation, ()), namespace)
+        activation[node_id] = obj
+        placed[node_id] = obj
+    return placed
