@@ -727,8 +727,7 @@ def test_cache_hit_imports_nothing_heavy(repo: Path, runner: Path) -> None:
         capture_output=True, text=True, check=True,
     ).stdout.split()
     assert sorted(set(loaded) - set(by_package)) == [], "the hit path itself imports nothing heavy"
-    if by_package:
-        pytest.xfail(f"pykro/__init__.py imports {', '.join(by_package)} eagerly; make it lazy (PEP 562 __getattr__)")
+    assert by_package == [], "importing pykro itself must stay lazy (PEP 562)"
     assert loaded == []
 
 

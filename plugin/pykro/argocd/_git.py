@@ -108,7 +108,9 @@ def is_clean(repo_root: str, environ: Mapping[str, str]) -> bool:
     env.setdefault("LC_ALL", "C")
     try:
         done = subprocess.run(
-            ["git", "status", "--porcelain=v1", "-z", "--untracked-files=normal"],
+            # Argo CD resets file modes when it copies a repository; a mode is not
+            # content and changes no render, so it does not make the tree dirty.
+            ["git", "-c", "core.fileMode=false", "status", "--porcelain=v1", "-z", "--untracked-files=normal"],
             cwd=repo_root,
             env=env,
             stdin=subprocess.DEVNULL,

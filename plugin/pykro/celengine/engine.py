@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import functools
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -147,10 +148,31 @@ def _parser() -> lark.Lark:
         lexer_callbacks={"IDENT": celparser.CELParser.ambiguous_literals},
         propagate_positions=True,
         maybe_placeholders=False,
-        # Lark pickles the built LALR tables in the temp dir (keyed by a hash of grammar and
-        # options): later processes load them instead of rebuilding (~150 ms saved per process).
-        cache=True,
+        # Lark pickles the built LALR tables; later processes load them instead of rebuilding
+        # (~150 ms saved per process). Loading a pickle runs code, so it lives only in a
+        # directory private to this user, never at a predictable path in a shared /tmp.
+        cache=_lark_cache_path(text),
     )
+
+
+def _lark_cache_path(grammar: str) -> str | bool:
+    """A private file for Lark's parser tables, or False (no cache) when there is no safe place."""
+    import hashlib
+    import tempfile
+
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return False
+    directory = os.environ.get("PYKRO_CACHE_DIR") or os.path.join(tempfile.gettempdir(), f"pykro-cache-{getuid()}")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        st = os.stat(directory)
+    except OSError:
+        return False
+    if st.st_uid != getuid() or st.st_mode & 0o022:
+        return False
+    digest = hashlib.sha256(f"{lark.__version__}\n{grammar}".encode()).hexdigest()[:24]
+    return os.path.join(directory, f"lark-cel-{digest}.pickle")
 
 
 def _parse(expression: str) -> lark.Tree:
