@@ -7,7 +7,6 @@ field itself, in JSON spelling, with a suggestion when one is obvious.
 
 from __future__ import annotations
 
-import difflib
 import json
 from typing import Any, Iterator
 
@@ -50,6 +49,8 @@ def _expected_types(value: Any) -> str:
 
 
 def _unknown_field(name: str, allowed: list[str], explain: str | None) -> str:
+    import difflib  # only when a field is unknown
+
     message = f'unknown field "{name}"'
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.75)
     if close:
