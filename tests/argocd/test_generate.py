@@ -839,9 +839,6 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "webapp"
 
 @pytest.fixture
 def example_repo(tmp_path: Path) -> Path:
-    pytest.importorskip("pykro.project")
-    if not (EXAMPLE / "pykro.yaml").is_file():
-        pytest.skip("examples/webapp is not there")
     import shutil
 
     root = tmp_path / "repo"

@@ -14,7 +14,7 @@ import yaml
 from pykro.check import Problem, check_rgd
 from pykro.check import crd
 
-EXAMPLES = Path("/work/shared/kro/examples")
+from tests._paths import KRO_EXAMPLES as EXAMPLES
 WEBAPP = Path(__file__).resolve().parents[2] / "examples" / "webapp" / "graphs" / "webapp.py"
 
 
@@ -28,7 +28,7 @@ def _example_rgds() -> list[tuple[str, dict[str, Any]]]:
 
 
 EXAMPLE_RGDS = _example_rgds()
-needs_examples = pytest.mark.skipif(not EXAMPLE_RGDS, reason="kro examples not available")
+needs_examples = pytest.mark.usefixtures()  # the data is always there (tests/_paths.py)
 
 
 def webapp_rgd() -> dict[str, Any]:
@@ -85,8 +85,7 @@ def test_every_kro_example_rgd_is_admitted(rgd: dict[str, Any]) -> None:
 
 
 def test_kro_examples_are_found() -> None:
-    if EXAMPLES.is_dir():
-        assert len(EXAMPLE_RGDS) >= 10
+    assert len(EXAMPLE_RGDS) >= 10
 
 
 def test_the_webapp_example_rgd_is_admitted() -> None:

@@ -320,3 +320,16 @@ def test_cli_validate(repo):
     result = run_cli("validate", str(repo / "apps" / "web"))
     assert result.returncode == 0, result.stderr
     assert result.stdout == b""
+
+
+def test_cli_output_file_is_written_whole_or_not_at_all(repo, tmp_path):
+    out = tmp_path / "rendered" / "prod" / "manifests.yaml"
+    result = run_cli("render", str(repo / "apps" / "web"), "--env", "prod", "-o", str(out))
+    assert result.returncode == 0 and result.stdout == b""
+    good = out.read_text()
+    assert good == render(repo / "apps" / "web", "prod").text
+    # A failing render leaves the previous file untouched and no temp file behind.
+    result = run_cli("render", str(repo / "apps" / "web"), "--env", "nope", "-o", str(out))
+    assert result.returncode == 1
+    assert out.read_text() == good
+    assert sorted(p.name for p in out.parent.iterdir()) == ["manifests.yaml"]

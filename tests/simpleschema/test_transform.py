@@ -15,7 +15,7 @@ import yaml
 from pykro.errors import SchemaError
 from pykro.simpleschema import to_openapi
 
-EXAMPLES = Path("/work/shared/kro/examples")
+from tests._paths import KRO_EXAMPLES as EXAMPLES
 
 
 def load_examples() -> tuple[dict[str, dict], list[tuple[str, str, dict]]]:
@@ -44,8 +44,8 @@ def load_examples() -> tuple[dict[str, dict], list[tuple[str, str, dict]]]:
     return rgds, instances
 
 
-RGDS, INSTANCES = load_examples() if EXAMPLES.is_dir() else ({}, [])
-needs_examples = pytest.mark.skipif(not RGDS, reason="kro examples not available")
+RGDS, INSTANCES = load_examples()
+needs_examples = pytest.mark.usefixtures()  # the data is always there (tests/_paths.py)
 
 
 def S(kind: str, **extra: Any) -> dict:

@@ -58,13 +58,40 @@ def cli() -> None:
 @click.argument("app_dir", default=".", type=click.Path(file_okay=False))
 @click.option("--env", "-e", "environment", required=True, help="Environment of pykro.yaml to render.")
 @click.option("--mode", "-m", type=click.Choice(_MODES), help="Override the environment's mode.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically: the old file stays whole until the new one is) instead of stdout.")
 @_fails_cleanly
-def render(app_dir: str, environment: str, mode: str | None) -> None:
-    """Render one environment of APP_DIR's pykro.yaml to stdout as a YAML stream."""
+def render(app_dir: str, environment: str, mode: str | None, output: str | None) -> None:
+    """Render one environment of APP_DIR's pykro.yaml as a YAML stream (stdout, or --output)."""
     from ..project import render as render_project
 
     rendered = render_project(app_dir, environment, mode)
-    _write(rendered.text)
+    if output is None:
+        _write(rendered.text)
+    else:
+        _write_atomically(output, rendered.text)
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write a temp file beside ``path`` and rename it over: readers see the old or the new file, never half."""
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".pykro-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 @cli.command()
