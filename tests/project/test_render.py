@@ -333,3 +333,21 @@ def test_cli_output_file_is_written_whole_or_not_at_all(repo, tmp_path):
     assert result.returncode == 1
     assert out.read_text() == good
     assert sorted(p.name for p in out.parent.iterdir()) == ["manifests.yaml"]
+
+
+def test_validate_checks_rgds_and_kubernetes_schemas(repo):
+    module = repo / "apps" / "web" / "graphs" / "webapp.py"
+    module.write_text(module.read_text().replace(
+        'ports=[{"containerPort": 8080}],', 'ports=[{"containerPort": 8080, "protocl": "TCP"}],'))
+    app = repo / "apps" / "web"
+    assert validate(app) == [], "the schema check is opt-in"
+    problems = validate(app, kubernetes=True)
+    where = sorted({(env, mode) for env, mode, _ in problems})
+    assert where == [("dev", "direct"), ("dev", "kro"), ("dev", "rgd"), ("prod", "direct"), ("prod", "kro"),
+                     ("prod", "rgd")]  # fmt: skip
+    messages = [str(e) for _, _, e in problems]
+    assert any("Deployment/web" in m and "protocl" in m for m in messages)
+    assert any("ResourceGraphDefinition/webapp" in m and "protocl" in m for m in messages)
+    result = run_cli("validate", str(app), "--kubernetes")
+    assert result.returncode == 1 and result.stdout == b""
+    assert "protocl" in result.stderr.decode()

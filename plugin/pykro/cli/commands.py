@@ -96,12 +96,18 @@ def _write_atomically(path: str, text: str) -> None:
 
 @cli.command()
 @click.argument("app_dir", default=".", type=click.Path(file_okay=False))
+@click.option("--kubernetes", is_flag=True,
+              help="Also check templates and manifests against Kubernetes schemas (pykro[kubernetes-schemas]).")
+@click.option("--kube-version", default=None, help="Kubernetes version of the schemas (default: the newest shipped).")
 @_fails_cleanly
-def validate(app_dir: str) -> None:
-    """Render every environment in every mode; report every problem, exit 1 if any."""
+def validate(app_dir: str, kubernetes: bool, kube_version: str | None) -> None:
+    """Render every environment in every mode and check the results; report every problem, exit 1 if any.
+
+    RGDs are checked against kro's CRD (schema and its CEL rules).
+    """
     from ..project import validate as validate_project
 
-    problems = validate_project(app_dir)
+    problems = validate_project(app_dir, kubernetes=kubernetes, kubernetes_version=kube_version)
     for env, mode, exc in problems:
         click.echo(f"pykro: [{env}/{mode}] {exc}", err=True)
     if problems:

@@ -33,6 +33,7 @@ class Rendered:
     inputs: Mapping[str, str | None]
     kinds: tuple[tuple[str, str], ...]
     defines: tuple[tuple[str, str], ...]
+    documents: tuple[dict[str, Any], ...] = ()
 
 
 def find_repo_root(start: Path) -> Path:
@@ -235,7 +236,7 @@ def render(
     from ..yamlout import dump_all
 
     kinds = tuple((str(d.get("apiVersion")), str(d.get("kind"))) for d in docs)
-    return Rendered(dump_all(docs), dict(sorted(session.inputs.items())), kinds, tuple(defines))
+    return Rendered(dump_all(docs), dict(sorted(session.inputs.items())), kinds, tuple(defines), tuple(docs))
 
 
 def _render_docs(project: Project, env: Environment, mode: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
@@ -274,8 +275,21 @@ def _render_docs(project: Project, env: Environment, mode: str) -> tuple[list[di
     return rgds + instances + manifests, defines
 
 
-def validate(app_dir: str | Path, *, repo_root: str | Path | None = None) -> list[tuple[str, str, PykroError]]:
-    """Every (environment, mode, error) of the project: all problems, not just the first."""
+def validate(
+    app_dir: str | Path,
+    *,
+    repo_root: str | Path | None = None,
+    kubernetes: bool = False,
+    kubernetes_version: str | None = None,
+) -> list[tuple[str, str, PykroError]]:
+    """Every (environment, mode, error) of the project: all problems, not just the first.
+
+    Each environment renders in each mode; every RGD is checked against kro's
+    CRD (schema and CEL rules); with ``kubernetes``, every template and
+    manifest of a known kind against the Kubernetes schema of its kind.
+    """
+    from ..check import check_rgd, check_template, check_templates
+
     app = Path(app_dir).resolve()
     problems: list[tuple[str, str, PykroError]] = []
     try:
@@ -285,7 +299,19 @@ def validate(app_dir: str | Path, *, repo_root: str | Path | None = None) -> lis
     for env in project.environments:
         for mode in MODES:
             try:
-                render(app, env, mode, repo_root=repo_root)
+                rendered = render(app, env, mode, repo_root=repo_root)
             except PykroError as exc:
                 problems.append((env, mode, exc))
+                continue
+            for i, doc in enumerate(rendered.documents):
+                found = []
+                if doc.get("kind") == "ResourceGraphDefinition":
+                    found += check_rgd(doc)
+                    if kubernetes:
+                        found += check_templates(doc, kubernetes_version=kubernetes_version)
+                elif kubernetes and mode == "direct":
+                    found += check_template(doc, kubernetes_version=kubernetes_version)
+                name = f"{doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}"
+                for p in found:
+                    problems.append((env, mode, RenderError(p.message, path=f"{name}: {p.path}")))
     return problems
