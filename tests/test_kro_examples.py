@@ -17,7 +17,6 @@ import importlib.util
 import sys
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -29,9 +28,9 @@ from pykro.graph.model import Field, Graph
 from pykro.simpleschema import parse_field, to_openapi
 from pykro.simpleschema.markers import Marker
 
-ROOT = Path(__file__).resolve().parent.parent
+from ._paths import KRO_EXAMPLES, ROOT
+
 MODULES = ROOT / "examples" / "kro"
-KRO_EXAMPLES = Path("/work/shared/kro/examples")
 
 MISSING = "<absent>"
 
