@@ -34,22 +34,6 @@ MODULES = ROOT / "examples" / "kro"
 
 MISSING = "<absent>"
 
-# kro's "partials" label: our Cel.conditional around Cel.expr pieces writes
-# redundant parentheses (Cel.expr text has no known precedence, so pykro
-# parenthesizes it when nested). Same CEL; test_direct_kro_examples checks
-# that both evaluate to the same value.
-_PARTIALS_KRO = (
-    "${size(schema.spec.fullDNSName.split('.')) > 2 ? "
-    "schema.spec.fullDNSName.split('.').slice(0, 3).join('.') : schema.spec.fullDNSName}"
-)
-_PARTIALS_OURS = (
-    "${size(schema.spec.fullDNSName.split('.')) > 2 ? "
-    "((schema.spec.fullDNSName.split('.')).slice(0, 3).join('.')) : schema.spec.fullDNSName}"
-)
-_QUANTITY_KRO = '${quantity("500Mi").isLessThan(quantity("1Gi")) ? "small" : "large"}'
-_QUANTITY_OURS = '${(quantity("500Mi").isLessThan(quantity("1Gi"))) ? "small" : "large"}'
-
-
 @dataclass(frozen=True)
 class Example:
     id: str
@@ -69,10 +53,6 @@ EXAMPLES = [
     Example(
         "cel-functions", "cel_functions", "cel-functions/rg.yaml", "cel-functions/instance.yaml",
         frozenset({"name"}),
-        {
-            ("deployment", "spec.template.spec.containers[0].env[7].value"): (_QUANTITY_KRO, _QUANTITY_OURS),
-            ("service", "metadata.labels.partials"): (_PARTIALS_KRO, _PARTIALS_OURS),
-        },
     ),
     Example("job-example", "job_example", "job-example/rgd.yaml", "job-example/instance.yaml"),
     Example(

@@ -516,12 +516,41 @@ class Raw(Expr):
     the finished text, since it cannot see inside the user's string.
     """
 
-    __slots__ = ("parts", "_type")
-    _prec = _PREC_COND  # unknown structure: parenthesize when nested
+    __slots__ = ("parts", "_type", "_prec")
 
     def __init__(self, parts: tuple[object, ...], type: str = "dyn") -> None:
         self.parts = tuple(p if isinstance(p, str) else to_expr(p) for p in parts)
         self._type = type
+        # Unknown structure is parenthesized when nested, unless the text is a
+        # plain chain of selections and calls (`quantity("1Gi").isLessThan(x)`).
+        self._prec = _PREC_MEMBER if self._is_primary() else _PREC_COND
+
+    def _is_primary(self) -> bool:
+        depth = 0
+        quote = ""
+        escaped = False
+        for part in self.parts:
+            if not isinstance(part, str):
+                if depth == 0 and part._prec < _PREC_MEMBER:
+                    return False
+                continue
+            for c in part:
+                if quote:
+                    if escaped:
+                        escaped = False
+                    elif c == "\\":
+                        escaped = True
+                    elif c == quote:
+                        quote = ""
+                elif c in "\"'":
+                    quote = c
+                elif c in "([{":
+                    depth += 1
+                elif c in ")]}":
+                    depth -= 1
+                elif depth == 0 and (c.isspace() or c in "+-*/%<>=!&|?:,"):
+                    return False
+        return not quote and depth == 0
 
     @property
     def _cel_type(self) -> str:  # type: ignore[override]

@@ -255,3 +255,4 @@ def test_reference_used_as_a_value(use, expected):
     assert isinstance(info.value, ReferenceUsageError)
     for part in expected:
         assert part in str(info.value), str(info.value)
+

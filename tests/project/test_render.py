@@ -351,3 +351,19 @@ def test_validate_checks_rgds_and_kubernetes_schemas(repo):
     result = run_cli("validate", str(app), "--kubernetes")
     assert result.returncode == 1 and result.stdout == b""
     assert "protocl" in result.stderr.decode()
+
+
+def test_modules_a_graph_imports_are_inputs_and_reloaded(repo):
+    app = repo / "apps" / "web"
+    _write(app / "graphs" / "naming.py", 'SUFFIX = "-svc"\n')
+    module = app / "graphs" / "webapp.py"
+    module.write_text(module.read_text().replace(
+        "from pykro import", "from naming import SUFFIX\nfrom pykro import").replace(
+        'name=f"{schema.spec.name}-svc"', 'name=f"{schema.spec.name}{SUFFIX}"'))
+    first = render(app, "prod")
+    assert "apps/web/graphs/naming.py" in first.inputs
+    assert "name: web-svc" in first.text
+    _write(app / "graphs" / "naming.py", 'SUFFIX = "-service"\n')
+    second = render(app, "prod")  # same process, graph module unchanged, its import changed
+    assert "name: web-service" in second.text
+    assert second.inputs["apps/web/graphs/naming.py"] != first.inputs["apps/web/graphs/naming.py"]

@@ -6,6 +6,11 @@ Service selecting ``{"app": name}`` finds the pods; the container is named
 after the resource; nothing is set that Kubernetes would default itself
 (``imagePullPolicy``, ``protocol``...), so rendered YAML stays short.
 
+Workloads (Deployment, StatefulSet, DaemonSet) also take ``container_name``
+(default: the resource name) and ``pod_labels`` (default: ``labels``, else
+``{"app": name}``; they are the selector), for when the object's own labels
+differ from its pods'.
+
 Arguments that are Kubernetes structures (``ports``, ``env`` lists,
 ``resources``, ``volumes``...) are passed through as written, in
 Kubernetes' own camelCase. Every factory also takes ``namespace``, ``labels``,
@@ -110,8 +115,10 @@ def _workload(
     restart_policy: Any,
     options: dict[str, Any],
 ) -> Resource:
-    pod_labels = dict(labels) if labels else {"app": name}
-    container = _container(name, image, **container_kw)
+    container_name = options.pop("container_name", None)
+    pod_label_arg = options.pop("pod_labels", None)
+    pod_labels = dict(pod_label_arg) if pod_label_arg else dict(labels) if labels else {"app": name}
+    container = _container(container_name if container_name is not None else name, image, **container_kw)
     spec = dict(extra_spec)
     spec["selector"] = {"matchLabels": dict(pod_labels)}
     spec["template"] = {
@@ -121,7 +128,7 @@ def _workload(
     template = {
         "apiVersion": api_version,
         "kind": kind,
-        "metadata": _metadata(name, namespace, pod_labels, annotations),
+        "metadata": _metadata(name, namespace, dict(labels) if labels else pod_labels, annotations),
         "spec": spec,
     }
     return Resource(template, **options)

@@ -54,9 +54,12 @@ def load_graph(source: GraphSource, base: Path, referrer: str) -> LoadedGraph:
     key = (str(path), hashlib.sha256(data).hexdigest())
     cached = _loaded.get(key)
     if cached is not None:
-        for dep, digest in cached.inputs:
-            _inputs.record(dep, dep.read_bytes() if dep.exists() else None)
-        return cached
+        current = [(dep, dep.read_bytes() if dep.is_file() else None) for dep, _ in cached.inputs]
+        if all((hashlib.sha256(d).hexdigest() if d is not None else None) == digest
+               for (_, d), (_, digest) in zip(current, cached.inputs)):  # fmt: skip
+            for dep, content in current:
+                _inputs.record(dep, content)
+            return cached
     if source.is_python:
         loaded = _load_python(source, path, data)
     else:
@@ -120,6 +123,10 @@ def _load_python(source: GraphSource, path: Path, data: bytes) -> LoadedGraph:
             content = dep.read_bytes()
             _inputs.record(dep, content)
             inputs.append((dep, hashlib.sha256(content).hexdigest()))
+            # Forget the repository's own modules: the next load (another
+            # graph, another commit in a long-lived process) imports them
+            # afresh, so it reads their current content and records them.
+            del sys.modules[name]
     attribute = source.attribute or source.name
     graph = module.__dict__.get(attribute)
     if graph is None:
