@@ -28,7 +28,6 @@ def _example_rgds() -> list[tuple[str, dict[str, Any]]]:
 
 
 EXAMPLE_RGDS = _example_rgds()
-needs_examples = pytest.mark.usefixtures()  # the data is always there (tests/_paths.py)
 
 
 def webapp_rgd() -> dict[str, Any]:
@@ -76,7 +75,6 @@ def base() -> dict[str, Any]:
     }
 
 
-@needs_examples
 @pytest.mark.parametrize("rgd", [r for _, r in EXAMPLE_RGDS], ids=[i for i, _ in EXAMPLE_RGDS])
 def test_every_kro_example_rgd_is_admitted(rgd: dict[str, Any]) -> None:
     before = copy.deepcopy(rgd)

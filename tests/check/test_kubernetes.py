@@ -19,7 +19,7 @@ from pykro.check import (
     kubernetes_versions,
 )
 from pykro.check import kubernetes
-from tests.check.test_crd import EXAMPLE_RGDS, needs_examples, webapp_rgd
+from tests.check.test_crd import EXAMPLE_RGDS, webapp_rgd
 
 
 def deployment() -> dict[str, Any]:
@@ -278,13 +278,11 @@ def test_check_templates_prefixes_paths_from_the_rgd_root() -> None:
     ]
 
 
-@needs_examples
 @pytest.mark.parametrize("rgd", [r for _, r in EXAMPLE_RGDS], ids=[i for i, _ in EXAMPLE_RGDS])
 def test_kro_example_templates_pass(rgd: dict[str, Any]) -> None:
     assert check_templates(rgd) == []
 
 
-@needs_examples
 def test_kro_examples_templates_are_mostly_checked() -> None:
     """The examples' templates are built-in kinds: a passing run must have looked at them."""
     kinds = [

@@ -45,7 +45,6 @@ def load_examples() -> tuple[dict[str, dict], list[tuple[str, str, dict]]]:
 
 
 RGDS, INSTANCES = load_examples()
-needs_examples = pytest.mark.usefixtures()  # the data is always there (tests/_paths.py)
 
 
 def S(kind: str, **extra: Any) -> dict:
@@ -376,7 +375,6 @@ def test_field_order_of_input_does_not_change_output() -> None:
     assert json.dumps(forward) == json.dumps(backward)
 
 
-@needs_examples
 @pytest.mark.parametrize("rgd", sorted(RGDS))
 def test_every_kro_example_schema_builds(rgd: str) -> None:
     schema = RGDS[rgd]
@@ -385,7 +383,6 @@ def test_every_kro_example_schema_builds(rgd: str) -> None:
     assert set(result.get("properties", {})) == {str(k) for k in (schema.get("spec") or {})}
 
 
-@needs_examples
 def test_example_defaults_rgd() -> None:
     schema = RGDS["defaults/rg.yaml"]
     result = to_openapi(schema["spec"], schema.get("types"))
@@ -402,7 +399,6 @@ def test_example_defaults_rgd() -> None:
     assert props["element"] == {"default": "e", "type": "string"}
 
 
-@needs_examples
 def test_example_core_dns_json_map_defaults() -> None:
     schema = RGDS["core-dns/core-dns.yaml"]
     values = to_openapi(schema["spec"])["properties"]["values"]
@@ -413,7 +409,6 @@ def test_example_core_dns_json_map_defaults() -> None:
     assert values["properties"]["image"]["properties"]["tag"]["default"] == "1.11.3"
 
 
-@needs_examples
 def test_example_string_default_that_looks_like_a_number_stays_a_string() -> None:
     schema = RGDS["saas-multi-tenant/tenant-application-rgd.yaml"]
     image = to_openapi(schema["spec"])["properties"]["image"]

@@ -14,7 +14,7 @@ import yaml
 
 from pykro.errors import ValuesError
 from pykro.simpleschema import ValuesProblem, apply_defaults, to_openapi, validate_values
-from tests.simpleschema.test_transform import E2E_SPEC, E2E_TYPES, INSTANCES, RGDS, needs_examples
+from tests.simpleschema.test_transform import E2E_SPEC, E2E_TYPES, INSTANCES, RGDS
 
 P = ValuesProblem
 
@@ -23,7 +23,6 @@ def schema_of(rgd: str) -> dict:
     return to_openapi(RGDS[rgd].get("spec"), RGDS[rgd].get("types"))
 
 
-@needs_examples
 @pytest.mark.parametrize("instance,rgd,spec", INSTANCES, ids=[i[0] for i in INSTANCES])
 def test_every_kro_example_instance_is_admitted(instance: str, rgd: str, spec: dict) -> None:
     openapi = schema_of(rgd)
@@ -53,7 +52,6 @@ EXPECTED_DEFAULTED = [
 ]
 
 
-@needs_examples
 @pytest.mark.parametrize("instance,want", EXPECTED_DEFAULTED, ids=[e[0] for e in EXPECTED_DEFAULTED])
 def test_example_instance_defaults(instance: str, want: dict) -> None:
     (_, rgd, spec), = [i for i in INSTANCES if i[0] == instance]
@@ -62,7 +60,6 @@ def test_example_instance_defaults(instance: str, want: dict) -> None:
     assert json.dumps(got) == json.dumps(want, sort_keys=True)  # keys sorted, as the API server serves them
 
 
-@needs_examples
 def test_core_dns_empty_objects_are_filled() -> None:
     (_, rgd, spec), = [i for i in INSTANCES if i[0] == "core-dns/coredns-instance.yaml"]
     got = apply_defaults(schema_of(rgd), spec)["values"]
@@ -76,7 +73,6 @@ def test_core_dns_empty_objects_are_filled() -> None:
     assert got["service"]["clusterIPs"] == ["10.100.123.45"]
 
 
-@needs_examples
 def test_defaults_example_without_config_still_gets_config() -> None:
     openapi = schema_of("defaults/rg.yaml")
     got = apply_defaults(openapi, {"required": 1})
