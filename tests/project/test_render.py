@@ -367,3 +367,61 @@ def test_modules_a_graph_imports_are_inputs_and_reloaded(repo):
     second = render(app, "prod")  # same process, graph module unchanged, its import changed
     assert "name: web-service" in second.text
     assert second.inputs["apps/web/graphs/naming.py"] != first.inputs["apps/web/graphs/naming.py"]
+
+
+_RUNTIME_GRAPH = '''
+from pykro import Spec, simple, to_resource_graph, Cel
+
+class S(Spec):
+    name: str
+    image: str = "nginx"
+    replicas: int = 1
+
+def build(schema):
+    app = simple.Deployment(name=schema.spec.name, image="nginx")
+    return {"app": app, "cm": simple.ConfigMap(name="cm", data={"n": Cel.string(app.status.readyReplicas)})}
+
+webapp = to_resource_graph({"name": "webapp", "apiVersion": "v1alpha1", "kind": "WebApp", "spec": S}, build)
+'''
+_OMIT_GRAPH = _RUNTIME_GRAPH.replace("Cel.string(app.status.readyReplicas)", 'Cel.expr("omit()")')
+_RAISING_GRAPH = _RUNTIME_GRAPH.replace("def build(schema):", "def build(schema):\n    {}['missing']")
+
+CLI_BAD_INPUT = [
+    ("bad-value", None, lambda t: t.replace("replicas: 3,", "replicas: three,"), ["pykro.yaml:13", "spec.replicas"]),
+    ("unknown-graph", None, lambda t: t.replace("webapp: {name: web, replicas: 3", "other: {name: web, replicas: 3"),
+     ["pykro.yaml:13", "unknown graph 'other'"]),
+    ("runtime-only", _RUNTIME_GRAPH, None, ["resources[cm]", "app.status.readyReplicas", "kro mode"]),
+    ("unsupported-cel", _OMIT_GRAPH, None, ["resources[cm]", "omit", "not supported offline"]),
+    ("exception-in-graph", _RAISING_GRAPH, None, ["webapp.py:10", "KeyError"]),
+    ("cycle-in-graph", _RUNTIME_GRAPH.replace(
+        'return {"app": app, "cm"', 'cm = simple.ConfigMap(name=app.metadata.name)\n'
+        '    app._template["metadata"]["labels"] = {"x": cm.metadata.name}\n    return {"app": app, "cm"'
+    ).replace('"cm": simple.ConfigMap(name="cm", data={"n": Cel.string(app.status.readyReplicas)})', '"cm": cm'),
+     None, ["graph contains a cycle", "app -> cm -> app"]),
+]
+
+
+@pytest.mark.parametrize("graph,edit,expected", [r[1:] for r in CLI_BAD_INPUT], ids=[r[0] for r in CLI_BAD_INPUT])
+def test_cli_bad_input_is_one_line_on_stderr_and_nothing_on_stdout(repo, graph, edit, expected):
+    app = repo / "apps" / "web"
+    if graph is not None:
+        (app / "graphs" / "webapp.py").write_text(graph)
+    if edit is not None:
+        (app / "pykro.yaml").write_text(edit((app / "pykro.yaml").read_text()))
+    result = run_cli("render", str(app), "--env", "prod")
+    err = result.stderr.decode()
+    assert (result.returncode, result.stdout) == (1, b""), err
+    assert err.startswith("pykro: ") and err.count("\n") == 1, err
+    for part in expected:
+        assert part in err, err
+
+
+def test_cli_render_is_byte_identical_across_hash_seeds_locales_and_time_zones(repo):
+    outputs = set()
+    for seed, tz, lang in (("0", "UTC", "C"), ("7", "Asia/Kolkata", "de_DE.UTF-8"), ("99", "America/Lima", "tr_TR.UTF-8")):
+        env = dict(os.environ, PYTHONHASHSEED=seed, TZ=tz, LANG=lang, LC_ALL=lang)
+        for env_name in ("dev", "prod"):
+            result = run_cli("render", str(repo / "apps" / "web"), "--env", env_name, env=env)
+            assert result.returncode == 0, result.stderr
+            outputs.add((env_name, result.stdout))
+    assert len(outputs) == 2
