@@ -23,7 +23,7 @@ import re
 from typing import Any, Callable, Mapping
 
 from ..errors import CelError, GraphError, PykroError, SchemaError
-from ..refs import Expr, Placeholders, Raw, Ref, Template, cel_literal
+from ..refs import Expr, Literal, Placeholders, Raw, Ref, Template, cel_literal
 from ..resources import ForEachVar, Resource
 from ..schema import SCHEMA, Spec, Status, _Type
 from . import template as _template
@@ -583,7 +583,7 @@ def _status(
     for name, value in status.items():
         path = f"status.{name}"
         if not isinstance(value, (Expr, str)):
-            value = Raw((cel_literal(value),), type=_literal_type(value))
+            value = Literal(value)
         resolved = resolver.value(value, (path,))
         if isinstance(resolved, str):
             resolved = Field((CelExpr(cel_literal(resolved), (), "string"),), standalone=True)
@@ -598,12 +598,3 @@ def _status(
         out.append((name, resolved))
     return tuple(out)
 
-
-def _literal_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "double"
-    return "dyn"
