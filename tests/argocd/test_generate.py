@@ -869,3 +869,11 @@ def test_real_render_unknown_environment_is_one_line(example_repo: Path) -> None
     assert (result.code, result.out) == (1, b"")
     assert result.err.count("\n") == 1
     assert result.err.startswith("pykro: ") and "unknown environment 'staging'" in result.err
+
+
+def test_mode_default_follows_each_environment() -> None:
+    same = parameters.announcement(("dev", "prod"), "kro", ("kro", "direct"), {"dev": "direct", "prod": "direct"})
+    assert same[1]["string"] == "direct"
+    mixed = parameters.announcement(("dev", "prod"), "kro", ("kro", "direct"), {"dev": "kro", "prod": "direct"})
+    assert "string" not in mixed[1], "no single default would be true"
+    assert mixed[1]["tooltip"].endswith("Default: the environment's own mode (dev: kro, prod: direct)")

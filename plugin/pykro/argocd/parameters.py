@@ -39,10 +39,21 @@ _MODE_HELP = {
 
 
 def announcement(
-    environments: Sequence[str], default_mode: str, modes: Sequence[str] = tuple(_MODE_HELP)
+    environments: Sequence[str],
+    default_mode: str,
+    modes: Sequence[str] = tuple(_MODE_HELP),
+    environment_modes: Mapping[str, str] | None = None,
 ) -> list[dict[str, object]]:
-    """The parameter announcements for a project with these environments, modes and default mode."""
+    """The parameter announcements for a project with these environments, modes and default mode.
+
+    ``environment_modes`` (each environment's own mode) matters when they
+    differ: then no single default is announced, since the default is the
+    chosen environment's mode and the UI would otherwise show a wrong one.
+    """
     environments = tuple(environments)
+    distinct = sorted(set((environment_modes or {}).values()))
+    if len(distinct) == 1:
+        default_mode = distinct[0]
     environment: dict[str, object] = {
         "name": "environment",
         "title": "Environment",
@@ -57,16 +68,23 @@ def announcement(
     }
     if len(environments) == 1:
         environment["string"] = environments[0]
+    per_environment = len(distinct) > 1
+    default_text = (
+        "the environment's own mode (" + ", ".join(f"{e}: {m}" for e, m in (environment_modes or {}).items()) + ")"
+        if per_environment
+        else default_mode
+    )
     mode: dict[str, object] = {
         "name": "mode",
         "title": "Render mode",
         "tooltip": "; ".join(f"{m}: {_MODE_HELP[m]}" if m in _MODE_HELP else m for m in modes)
-        + f". Default: {default_mode}",
+        + f". Default: {default_text}",
         "required": False,
         "itemType": "string",
         "collectionType": "string",
-        "string": default_mode,
     }
+    if not per_environment:
+        mode["string"] = default_mode
     return [environment, mode]
 
 
@@ -100,7 +118,12 @@ def main(
             from pykro.project import load_project
         project = load_project(Path(os.fspath(cwd) if cwd is not None else os.getcwd()))
         text = json.dumps(
-            announcement(project.environments, project.default_mode, MODES),
+            announcement(
+                project.environments,
+                project.default_mode,
+                MODES,
+                {name: env.mode for name, env in getattr(project, "environment_configs", {}).items()},
+            ),
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
