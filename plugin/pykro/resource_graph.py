@@ -91,7 +91,9 @@ def to_resource_graph(
     ``definition``: ``name``, ``apiVersion`` (``group/version`` or a version
     in kro's default group), ``kind``, ``spec`` (a :class:`Spec` subclass),
     ``status`` (a :class:`Status` subclass), and optionally ``scope``
-    (``Namespaced``/``Cluster``) and ``printer_columns``.
+    (``Namespaced``/``Cluster``), ``printer_columns`` (kro's
+    additionalPrinterColumns) and ``annotations`` of the RGD itself (e.g.
+    ``kro.run/allow-breaking-changes: "true"``).
     """
     caller = sys._getframe(1)
     module_file = caller.f_globals.get("__file__")

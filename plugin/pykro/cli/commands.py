@@ -14,8 +14,13 @@ __all__ = ["cli"]
 _MODES = ("kro", "rgd", "instance", "direct")
 
 
-def _fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """One line on stderr and exit 1 for a user error; nothing on stdout, ever, on failure."""
+def _fails_cleanly(fn: Callable[..., Any] | None = None, *, code: int = 1) -> Any:
+    """One line on stderr and exit ``code`` for a user error; nothing on stdout, ever, on failure.
+
+    ``pykro diff`` fails with 2, since its 1 means "there are differences".
+    """
+    if fn is None:
+        return functools.partial(_fails_cleanly, code=code)
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -25,7 +30,7 @@ def _fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except PykroError as exc:
             click.echo(f"pykro: {exc}", err=True)
-            sys.exit(1)
+            sys.exit(code)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -33,7 +38,7 @@ def _fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             click.echo(f"pykro: internal error: {type(exc).__name__}: {exc} (set PYKRO_DEBUG=1 for a traceback)",
                        err=True)  # fmt: skip
-            sys.exit(1)
+            sys.exit(code)
 
     return wrapper
 
@@ -235,3 +240,35 @@ def status(graph: str, instance_file: str, object_files: tuple[str, ...]) -> Non
     if report.unresolved:
         out["unresolved"] = list(report.unresolved)
     _write(dump(out))
+
+
+@cli.command()
+@click.argument("app_dir", default=".", type=click.Path(file_okay=False, exists=True))
+@click.option("--base", required=True, help="Revision to compare against (e.g. origin/main).")
+@click.option("--head", default=None, help="Revision to compare (default: the working tree as it is).")
+@click.option("--env", "-e", "environments", multiple=True, help="Only these environments (repeatable).")
+@click.option("--mode", "-m", type=click.Choice(_MODES), help="Render every environment in this mode.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+@_fails_cleanly(code=2)
+def diff(app_dir: str, base: str, head: str | None, environments: tuple[str, ...], mode: str | None,
+         fmt: str) -> None:  # fmt: skip
+    """What a change does to APP_DIR's rendered YAML, object by object, per environment.
+
+    Exit 0: no difference; 1: differences; 2: an environment failed to render.
+    Secret values are masked; RGD schema changes kro refuses are flagged BREAKING.
+    """
+    from pathlib import Path
+
+    from ..diff import diff_project
+    from ..project import find_repo_root
+
+    root = find_repo_root(Path(app_dir))
+    result = diff_project(root, Path(app_dir).resolve(), base=base, head=head,
+                          environments=environments, mode=mode)  # fmt: skip
+    _write(result.markdown() if fmt == "markdown" else result.text())
+    if result.has_errors:
+        for env in result.environments:
+            if env.error:
+                click.echo(f"pykro: [{env.environment}] {env.error}", err=True)
+        sys.exit(2)
+    sys.exit(1 if result.has_changes else 0)

@@ -404,6 +404,11 @@ def build(
     order = topological_order([n.id for n in nodes], edges)
 
     columns = tuple(definition.get("printer_columns", ()) or ())
+    annotations = definition.get("annotations") or {}
+    if not isinstance(annotations, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in annotations.items()
+    ):
+        raise GraphError("annotations must map strings to strings", path="annotations")
     return Graph(
         name=name,
         group=group,
@@ -416,6 +421,7 @@ def build(
         nodes=tuple(nodes),
         order=order,
         printer_columns=columns,
+        annotations=tuple(sorted(annotations.items())),
     )
 
 

@@ -46,6 +46,7 @@ def _graph(doc: Mapping[str, Any]) -> Graph:
         "types": dict(schema.get("types") or {}),
         "scope": schema.get("scope", "Namespaced"),
         "printer_columns": list(schema.get("additionalPrinterColumns") or ()),
+        "annotations": dict((doc.get("metadata") or {}).get("annotations") or {}),
     }
     resources: dict[str, Resource] = {}
     entries = spec.get("resources") or []

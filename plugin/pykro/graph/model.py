@@ -95,6 +95,7 @@ class Graph:
     nodes: tuple[Node, ...]
     order: tuple[str, ...]
     printer_columns: tuple[dict[str, Any], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()  # on the RGD itself
 
     @property
     def api_version(self) -> str:

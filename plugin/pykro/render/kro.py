@@ -66,8 +66,9 @@ def rgd(graph: Graph, *, annotations: Mapping[str, str] | None = None) -> dict[s
     if graph.printer_columns:
         schema["additionalPrinterColumns"] = [dict(c) for c in graph.printer_columns]
     metadata: dict[str, Any] = {"name": graph.name}
-    if annotations:
-        metadata["annotations"] = dict(annotations)
+    merged = {**dict(graph.annotations), **dict(annotations or {})}
+    if merged:
+        metadata["annotations"] = merged
     return {
         "apiVersion": KRO_API_VERSION,
         "kind": "ResourceGraphDefinition",
