@@ -8,30 +8,32 @@ validated against the CRD schema. :func:`apply_defaults` and
 :func:`~pykro.simpleschema.to_openapi` returns. Values are the instance's
 ``spec`` mapping; problem paths start with ``spec``.
 
-Validation uses ``jsonschema`` (imported inside :func:`validate_values` only)
-with the OpenAPI-only parts translated: integers accept whole floats
-(``3.0``) as Kubernetes does, ``x-kubernetes-list-type: set|map`` become
-uniqueness checks, objects without ``x-kubernetes-preserve-unknown-fields``
-reject unknown fields (kubectl's strict field validation), Kubernetes string
-formats and ``int32``/``int64`` ranges are checked, and other
-``x-kubernetes-*`` keys are ignored (CEL ``x-kubernetes-validations`` rules
-are not evaluated here).
+Validation follows JSON Schema draft 4 on the schema with the OpenAPI-only
+parts translated (``_to_jsonschema``): integers accept whole floats (``3.0``)
+as Kubernetes does, ``x-kubernetes-list-type: set|map`` become uniqueness
+checks, objects without ``x-kubernetes-preserve-unknown-fields`` reject
+unknown fields (kubectl's strict field validation), Kubernetes string formats
+and ``int32``/``int64`` ranges are checked, and other ``x-kubernetes-*`` keys
+are ignored (CEL ``x-kubernetes-validations`` rules are not evaluated here).
+
+Two engines check that translated schema. The one used is pykro's own
+(``_validator``, stdlib only, compiled once per schema): importing
+``jsonschema`` alone costs more than a whole ``pykro render``. The jsonschema
+one (``_validate_values_reference``) is kept as the reference the fast one is
+tested against, and as the fallback for hand-written schemas using keywords
+kro never emits (``$ref``, ``oneOf``, ``not``, ``patternProperties``...).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
-import difflib
-import ipaddress
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from pykro.errors import SchemaError, ValuesError
+from pykro.simpleschema._validator import Unsupported, compile_schema, format_checks, show
 from pykro.simpleschema.parse import join_path
 
 __all__ = ["ValuesProblem", "apply_defaults", "validate_values"]
@@ -107,23 +109,83 @@ def validate_values(openapi: dict, values: dict | None) -> list[ValuesProblem]:
     The values are null-pruned and defaulted first, exactly as the API server
     does before validating; doing it again on already-defaulted values changes
     nothing. Problems are sorted by path, then message.
+
+    The check runs on pykro's own validator (``_validator``), compiled once
+    per schema; only a hand-written schema with keywords kro never emits
+    (``$ref``, ``oneOf``, ``not``, ``patternProperties``...) falls back to
+    the jsonschema reference, which is slower to import but checks the same.
     """
     if values is not None and not isinstance(values, dict):
-        return [ValuesProblem(_ROOT, f"must be of type object, got {_show(values)}")]
+        return [ValuesProblem(_ROOT, f"must be of type object, got {show(values)}")]
     instance = apply_defaults(openapi, values)
-    validator = _validator(openapi)
-    problems: set[ValuesProblem] = set()
+    problems_of = _compiled(openapi)
     try:
-        for error in validator.iter_errors(instance):
-            problems.update(_problems(error))
+        if problems_of is None:
+            problems = _reference_problems(openapi, instance)
+        else:
+            problems = {ValuesProblem(path, message) for path, message in problems_of(instance)}
     except re.error as exc:
-        # Only hand-written schemas get here: to_openapi rejects such patterns.
-        raise SchemaError(
-            f"a pattern in the schema cannot be checked by Python's re ({exc}); rewrite it in the RE2/Python "
-            "common subset",
-            path=_ROOT,
-        ) from None
+        raise _bad_pattern(exc) from None
     return sorted(problems, key=lambda p: (p.path, p.message))
+
+
+def _validate_values_reference(openapi: dict, values: dict | None) -> list[ValuesProblem]:
+    """:func:`validate_values` on jsonschema alone: the reference the fast validator is tested against.
+
+    Not used at run time (importing jsonschema costs more than a whole
+    render); tests and ``benchmarks/bench_values.py`` call it.
+    """
+    if values is not None and not isinstance(values, dict):
+        return [ValuesProblem(_ROOT, f"must be of type object, got {show(values)}")]
+    instance = apply_defaults(openapi, values)
+    try:
+        problems = _reference_problems(openapi, instance)
+    except re.error as exc:
+        raise _bad_pattern(exc) from None
+    return sorted(problems, key=lambda p: (p.path, p.message))
+
+
+def _bad_pattern(exc: re.error) -> SchemaError:
+    # Only hand-written schemas get here: to_openapi rejects such patterns.
+    return SchemaError(
+        f"a pattern in the schema cannot be checked by Python's re ({exc}); rewrite it in the RE2/Python "
+        "common subset",
+        path=_ROOT,
+    )
+
+
+# --- compiled validators, one per distinct schema --------------------------------
+
+_COMPILED: dict[str, Callable[[Any], list[tuple[str, str]]] | None] = {}
+_COMPILED_MAX = 64
+
+
+def _compiled(openapi: dict) -> Callable[[Any], list[tuple[str, str]]] | None:
+    """The compiled validator of ``openapi``, or None when only the reference can check it.
+
+    Memoized on ``repr(openapi)``: the schema's full text, so an equal schema
+    built again (every render builds its own) reuses the work and a schema
+    mutated in place is never checked with a stale validator (the compiled
+    closures keep a private copy of the lists they read: enum, required...).
+    """
+    key = repr(openapi)
+    if key in _COMPILED:
+        return _COMPILED[key]
+    try:
+        compiled: Callable[[Any], list[tuple[str, str]]] | None = compile_schema(copy.deepcopy(_to_jsonschema(openapi)))
+    except Unsupported:
+        compiled = None
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    _COMPILED[key] = compiled
+    return compiled
+
+
+def _reference_problems(openapi: dict, instance: dict) -> set[ValuesProblem]:
+    problems: set[ValuesProblem] = set()
+    for error in _validator(openapi).iter_errors(instance):
+        problems.update(_problems(error))
+    return problems
 
 
 # --- OpenAPI v3 (Kubernetes flavour) -> JSON Schema draft 4 ------------------
@@ -187,7 +249,10 @@ def _validator(openapi: dict) -> Any:
         validators={_LIST_MAP_KEYS: _check_list_map_keys},
         type_checker=type_checker,
     )
-    return cls(_to_jsonschema(openapi), format_checker=_format_checker())
+    checker = jsonschema.FormatChecker(formats=())
+    for name, check in format_checks().items():
+        checker.checks(name)(check)
+    return cls(_to_jsonschema(openapi), format_checker=checker)
 
 
 def _check_list_map_keys(validator: Any, keys: list[str], instance: Any, schema: dict) -> Iterator[Any]:
@@ -201,97 +266,12 @@ def _check_list_map_keys(validator: Any, keys: list[str], instance: Any, schema:
             continue
         identity = json.dumps([item.get(k) for k in keys], sort_keys=True)
         if identity in seen:
-            shown = ", ".join(f"{k}={_show(item.get(k))}" for k in keys)
+            shown = ", ".join(f"{k}={show(item.get(k))}" for k in keys)
             yield ValidationError(f"duplicate entry with {shown} in a listType=map list", path=[index])
         seen.add(identity)
 
 
-# --- formats -------------------------------------------------------------------
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-_HOSTNAME = re.compile(r"(?=.{1,253}\Z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\Z")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
-_DURATION = re.compile(r"[-+]?(0|((\d+(\.\d*)?|\.\d+)\s*(ns|us|µs|ms|s|m|h|d|w))+)\Z")
-_MAC = re.compile(r"([0-9A-Fa-f]{2}[:-]){5,19}[0-9A-Fa-f]{2}\Z|([0-9A-Fa-f]{4}\.){2,9}[0-9A-Fa-f]{4}\Z")
-_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\Z")
-
-
-def _int_range(bits: int) -> Any:
-    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
-
-    def check(value: Any) -> bool:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return True
-        return low <= value <= high
-
-    return check
-
-
-def _string_check(check: Any) -> Any:
-    def wrapped(value: Any) -> bool:
-        if not isinstance(value, str):
-            return True
-        try:
-            return bool(check(value))
-        except ValueError:
-            return False
-
-    return wrapped
-
-
-def _is_base64(value: str) -> bool:
-    if not _BASE64.match(value):
-        return False
-    try:
-        base64.b64decode(value, validate=True)
-    except binascii.Error:
-        return False
-    return True
-
-
-def _format_checker() -> Any:
-    """Kubernetes' formats; unknown formats pass, as in the API server."""
-    import jsonschema
-
-    checks = {
-        "int32": _int_range(32),
-        "int64": _int_range(64),
-        "byte": _string_check(_is_base64),
-        "date": _string_check(lambda v: _DATE.match(v) and date.fromisoformat(v)),
-        "date-time": _string_check(
-            lambda v: _DATE_TIME.match(v) and datetime.fromisoformat(v.upper().replace("Z", "+00:00").replace(" ", "T"))
-        ),
-        "datetime": _string_check(
-            lambda v: _DATE_TIME.match(v) and datetime.fromisoformat(v.upper().replace("Z", "+00:00").replace(" ", "T"))
-        ),
-        "uuid": _string_check(_UUID.match),
-        "ipv4": _string_check(lambda v: ipaddress.IPv4Address(v)),
-        "ipv6": _string_check(lambda v: ipaddress.IPv6Address(v)),
-        "cidr": _string_check(lambda v: ipaddress.ip_network(v, strict=False)),
-        "hostname": _string_check(_HOSTNAME.match),
-        "email": _string_check(_EMAIL.match),
-        "duration": _string_check(_DURATION.match),
-        "mac": _string_check(_MAC.match),
-    }
-    checker = jsonschema.FormatChecker(formats=())
-    for name, check in checks.items():
-        checker.checks(name)(check)
-    return checker
-
-
 # --- errors -> problems ---------------------------------------------------------
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, default=str)
-    kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}.get(
-        type(value), "null" if value is None else type(value).__name__
-    )
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{kind} {text}"
 
 
 def _problems(error: Any) -> list[ValuesProblem]:
@@ -306,6 +286,8 @@ def _problems(error: Any) -> list[ValuesProblem]:
     if kind == "additionalProperties" and expected is False and isinstance(value, dict):
         known = sorted((error.schema.get("properties") or {}).keys())
         out = []
+        import difflib
+
         for key in value:
             if key in known:
                 continue
@@ -318,11 +300,11 @@ def _problems(error: Any) -> list[ValuesProblem]:
         for index, item in enumerate(value):
             identity = json.dumps(item, sort_keys=True)
             if identity in seen:
-                return [ValuesProblem(join_path(path, index), f"duplicate value {_show(item)} in a set-typed list")]
+                return [ValuesProblem(join_path(path, index), f"duplicate value {show(item)} in a set-typed list")]
             seen.add(identity)
     messages = {
-        "type": lambda: f"must be of type {' or '.join(expected) if isinstance(expected, list) else expected}, got {_show(value)}",
-        "enum": lambda: f"must be one of {', '.join(json.dumps(v) for v in expected)}, got {_show(value)}",
+        "type": lambda: f"must be of type {' or '.join(expected) if isinstance(expected, list) else expected}, got {show(value)}",
+        "enum": lambda: f"must be one of {', '.join(json.dumps(v) for v in expected)}, got {show(value)}",
         "minLength": lambda: f"must be at least {expected} characters long, got {len(value)}",
         "maxLength": lambda: f"must be at most {expected} characters long, got {len(value)}",
         "minItems": lambda: f"must have at least {expected} items, got {len(value)}",
@@ -331,8 +313,8 @@ def _problems(error: Any) -> list[ValuesProblem]:
         "maxProperties": lambda: f"must have at most {expected} entries, got {len(value)}",
         "minimum": lambda: f"must be {'>' if error.schema.get('exclusiveMinimum') else '>='} {expected}, got {value}",
         "maximum": lambda: f"must be {'<' if error.schema.get('exclusiveMaximum') else '<='} {expected}, got {value}",
-        "pattern": lambda: f"must match the regular expression {json.dumps(expected)}, got {_show(value)}",
-        "format": lambda: f"must be a valid {expected}, got {_show(value)}",
+        "pattern": lambda: f"must match the regular expression {json.dumps(expected)}, got {show(value)}",
+        "format": lambda: f"must be a valid {expected}, got {show(value)}",
         "multipleOf": lambda: f"must be a multiple of {expected}, got {value}",
     }
     make = messages.get(kind)
