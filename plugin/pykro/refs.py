@@ -111,9 +111,17 @@ def cel_literal(value: Any) -> str:
 
 
 def to_expr(value: Any) -> "Expr":
-    """Wrap a Python value as an expression, leaving expressions as they are."""
+    """Wrap a Python value as an expression, leaving expressions as they are.
+
+    A string formatted from references (an f-string) becomes the string
+    concatenation it stands for, not a literal holding placeholders.
+    """
     if isinstance(value, Expr):
         return value
+    if isinstance(value, str) and _OPEN in value:
+        parts = Placeholders.current().split(value)
+        if parts is not None:
+            return Template(parts)
     return Literal(value)
 
 

@@ -152,7 +152,9 @@ def for_each(iterables: dict[str, Any], build: Callable[..., Resource]) -> Resou
         if not isinstance(name, str) or not name.isidentifier():
             raise GraphError(f"forEach iterator name {name!r} is not an identifier")
         variables[name] = ForEachVar(name)
-    refs = {name: Ref(var, ()) for name, var in variables.items()}
+    # An iterator over a typed list (schema.spec.regions: list[str]) is typed
+    # like its elements, so f"{region}" needs no string() conversion.
+    refs = {name: Ref(var, (), _element_type(iterables[name])) for name, var in variables.items()}
     resource = build(**refs)
     if not isinstance(resource, Resource):
         raise GraphError(f"for_each's build function must return a resource, got {type(resource).__name__}")
@@ -163,3 +165,12 @@ def for_each(iterables: dict[str, Any], build: Callable[..., Resource]) -> Resou
     )
     return resource
 
+
+
+def _element_type(source: Any) -> str:
+    if isinstance(source, Ref) and source._cel_type == "list" and source._child is not None:
+        try:
+            return source[0]._cel_type
+        except Exception:  # noqa: BLE001 - an untyped source simply gives an untyped iterator
+            return "dyn"
+    return "dyn"

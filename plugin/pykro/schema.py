@@ -231,6 +231,8 @@ class Spec:
                 continue
             t, info, optional = _classify(annotation, name)
             default = getattr(cls, name, _MISSING)
+            if default is None and optional:
+                default = _MISSING  # `x: Optional[T] = None`: simply not required, no default
             info = info or FieldInfo()
             if t.enum is not None and info.enum is None:
                 info = FieldInfo(**{**info.__dict__, "enum": t.enum})
