@@ -264,8 +264,10 @@ def map_lookup(mapping: dict, key: Any) -> Any:
                 return v
         return _MISSING
     if is_number(key):
+        # Compared as plain numbers: celpy's IntType and UintType refuse to compare with each other.
+        plain = _plain(key)
         for k, v in mapping.items():
-            if is_number(k) and k == key:
+            if is_number(k) and _plain(k) == plain:
                 return v
         return _MISSING
     try:

@@ -298,7 +298,7 @@ def _select(value: Any, field: str) -> Any:
 
 def _index(value: Any, key: Any) -> Any:
     if isinstance(value, list):
-        if isinstance(key, float) and key == int(key):
+        if isinstance(key, float) and float(key).is_integer():  # cel-go's IndexOrError takes 1.0
             key = celtypes.IntType(int(key))
         if not is_number(key) or isinstance(key, float):
             raise _fail(f"found no matching overload for '_[_]' applied to '(list, {type_name(key)})'")

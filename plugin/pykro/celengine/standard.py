@@ -64,7 +64,7 @@ def go_float(value: float) -> str:
     point = len(whole) + exp if whole != "0" else exp - (len(frac) - len(frac.lstrip("0")))
     digits = digits.rstrip("0") or "0"
     x = point - 1
-    if x < -4 or x >= 21:
+    if x < -4 or x >= 6:  # strconv's shortest 'g' switches to an exponent at 1e+06
         head, tail = digits[0], digits[1:]
         return f"{sign}{head}{'.' + tail if tail else ''}e{'-' if x < 0 else '+'}{abs(x):02d}"
     if point <= 0:
@@ -125,6 +125,13 @@ def _matches(s: Any, p: Any) -> Any:
     raise NoOverload
 
 
+# What Go's strconv.ParseInt(s, 10, 64) / ParseUint / ParseFloat accept (cel-go's string
+# conversions); Python's int() and float() also take spaces, "_" and non-ASCII digits.
+_GO_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_GO_UINT = re.compile(r"[0-9]+", re.ASCII)
+_GO_FLOAT_CHARS = re.compile(r"[+-]?[0-9A-Za-z.]+", re.ASCII)
+
+
 def _int(v: Any) -> Any:
     t = type_name(v)
     if t == "int":
@@ -134,14 +141,14 @@ def _int(v: Any) -> Any:
             raise EvalFailure("range error converting uint to int")
         return celtypes.IntType(int(v))
     if t == "double":
-        if math.isnan(v) or not (INT64_MIN <= v < 2.0**63):
+        # cel-go's doubleToInt64Checked: both bounds exclusive (-2^63 as a double is out of range).
+        if math.isnan(v) or not (INT64_MIN < v < 2.0**63):
             raise EvalFailure("range error converting double to int")
         return celtypes.IntType(int(v))
     if t == "string":
-        try:
-            return celtypes.IntType(int(str(v), 10))
-        except ValueError:
-            raise EvalFailure(f"cannot convert string {str(v)!r} to int") from None
+        if not _GO_INT.fullmatch(str(v)):
+            raise EvalFailure(f"cannot convert string {str(v)!r} to int")
+        return celtypes.IntType(int(str(v), 10))
     if t == "google.protobuf.Timestamp":
         return celtypes.IntType(int(v.timestamp()))
     raise NoOverload
@@ -159,6 +166,8 @@ def _uint(v: Any) -> Any:
                 raise ValueError
             return celtypes.UintType(int(v))
         if t == "string":
+            if not _GO_UINT.fullmatch(str(v)):
+                raise ValueError
             return celtypes.UintType(int(str(v), 10))
     except ValueError:
         raise EvalFailure(f"range error converting {t} to uint") from None
@@ -172,6 +181,8 @@ def _double(v: Any) -> Any:
     if t == "string":
         s = str(v)
         try:
+            if not _GO_FLOAT_CHARS.fullmatch(s):  # Python's float() also takes " 1" and "1_0"
+                raise ValueError
             return celtypes.DoubleType(float(s))
         except ValueError:
             raise EvalFailure(f"cannot convert string {s!r} to double") from None
@@ -209,9 +220,9 @@ def _bool(v: Any) -> Any:
         return v
     if t == "string":
         s = str(v)
-        if s in ("true", "True", "TRUE", "t", "1"):
+        if s in ("true", "True", "TRUE", "t", "T", "1"):  # Go's strconv.ParseBool
             return celtypes.BoolType(True)
-        if s in ("false", "False", "FALSE", "f", "0"):
+        if s in ("false", "False", "FALSE", "f", "F", "0"):
             return celtypes.BoolType(False)
         raise EvalFailure(f"type conversion error from string {s!r} to bool")
     raise NoOverload
