@@ -36,6 +36,7 @@ A field without a default (and not ``Optional``) is ``required=true``.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types as _pytypes
 import typing
@@ -279,21 +280,29 @@ def _check_default(cls: type, name: str, t: _Type, default: Any) -> None:
 # -- SimpleSchema ----------------------------------------------------------------
 
 
+_PLAIN_MARKER = re.compile(r"[A-Za-z0-9_.:/@+^$*?()-]+\Z")
+
+
+def _quote_marker(text: str) -> str:
+    """A double-quoted marker value: kro's parser drops the backslash before ``"`` and ``\\`` only."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _marker_value(value: Any) -> str:
-    """A marker value as kro's marker parser reads it (quoted when it has spaces or quotes)."""
+    """A marker value as kro's marker parser reads it back exactly (quoted unless plainly safe)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return json.dumps(value)
     text = str(value)
-    if text and not any(c in text for c in ' "\\|\t\n'):
-        return text
-    return json.dumps(text, ensure_ascii=False)
+    return text if _PLAIN_MARKER.match(text) else _quote_marker(text)
 
 
 def _default_text(t: _Type, value: Any) -> str:
     if t.kind == "string":
-        return json.dumps(value, ensure_ascii=False)
+        # kro unquotes a marker value (dropping the backslash before " and \\),
+        # then reads a string default as the inside of a JSON string: encode twice.
+        return _quote_marker(json.dumps(value, ensure_ascii=False)[1:-1])
     if t.kind in ("integer", "boolean", "float"):
         return json.dumps(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -343,11 +352,11 @@ def _field_text(f: _Field, types: dict[str, Any], where: str) -> str:
         if value is not None:
             markers.append(f"{key}={_marker_value(value)}")
     if info.enum is not None:
-        markers.append("enum=" + json.dumps(",".join(str(v) for v in info.enum)))
+        markers.append("enum=" + _quote_marker(",".join(str(v) for v in info.enum)))
     if info.immutable:
         markers.append("immutable=true")
     if info.validation is not None:
-        markers.append("validation=" + json.dumps(info.validation, ensure_ascii=False))
+        markers.append("validation=" + _quote_marker(info.validation))
     return f"{text} | {' '.join(markers)}" if markers else text
 
 
