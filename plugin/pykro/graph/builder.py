@@ -443,28 +443,30 @@ def _node(rid: str, res: Resource, resolver: _Resolver, resource_ids: frozenset[
     try:
         for key in ("apiVersion", "kind"):
             if not isinstance(tmpl.get(key), str) or not tmpl.get(key):
-                raise GraphError(f"{key} must be a literal string", path=key)
+                raise GraphError(f"{key} must be a literal string", path=f"template.{key}")
         metadata = tmpl.get("metadata")
         if not isinstance(metadata, dict):
-            raise GraphError("metadata must be a mapping", path="metadata")
+            raise GraphError("metadata must be a mapping", path="template.metadata")
         if "name" not in metadata:
-            raise GraphError("metadata.name is required", path="metadata.name")
+            raise GraphError("metadata.name is required", path="template.metadata.name")
         for key in ("labels", "annotations"):
             for k in (metadata.get(key) or {}) if isinstance(metadata.get(key), dict) else ():
                 if isinstance(k, str) and k.startswith(_KRO_PREFIXES):
-                    raise GraphError(f"{key} with prefix kro.run/ are reserved for kro", path=f"metadata.{key}")
+                    prefix = next(p for p in _KRO_PREFIXES if k.startswith(p))
+                    raise GraphError(f"{key} with prefix {prefix} are reserved for kro ({k!r})",
+                                     path=f"template.metadata.{key}")  # fmt: skip
         kind = tmpl["kind"]
         if kind in CLUSTER_SCOPED_KINDS and "namespace" in metadata:
-            raise GraphError(f"{kind} is cluster-scoped and must not set metadata.namespace", path="metadata.namespace")
+            raise GraphError(f"{kind} is cluster-scoped and must not set metadata.namespace", path="template.metadata.namespace")
         namespace = metadata.get("namespace")
         no_namespace = namespace is None or (isinstance(namespace, str) and not namespace)
         if scope_name == "Cluster" and kind not in CLUSTER_SCOPED_KINDS and no_namespace and not res._external:
             raise GraphError(
                 f"{kind} is namespaced and must set metadata.namespace when the instance is cluster-scoped",
-                path="metadata.namespace",
+                path="template.metadata.namespace",
             )
 
-        template = resolver.value(tmpl, ())
+        template = resolver.value(tmpl, ("template",))
         for_each = tuple(
             (var.name, _whole(resolver, source, f"forEach[{i}].{var.name}"))
             for i, (var, source) in enumerate(res._for_each)
