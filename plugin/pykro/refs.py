@@ -316,7 +316,8 @@ class Literal(Expr):
         # A literal passed through a composed graph formats as itself: no ${}.
         return format(self.value, spec)
 
-    __str__ = lambda self: str(self.value)  # noqa: E731
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 class Ref(Expr):
@@ -329,6 +330,11 @@ class Ref(Expr):
 
     __slots__ = ("_root", "_path", "_type", "_child")
     _prec = _PREC_MEMBER
+    # Declared so that type checkers see them, not the field proxy of __getattr__.
+    _root: object
+    _path: tuple[str | int, ...]
+    _type: str
+    _child: "Callable[[Ref, str | int], Ref] | None"
 
     def __init__(
         self,

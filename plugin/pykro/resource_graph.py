@@ -66,7 +66,8 @@ class ResourceGraph:
 
         checked(self, values)
         if name is None:
-            name = values.get("name") if isinstance(values.get("name"), str) else self.graph.name
+            given = values.get("name")
+            name = given if isinstance(given, str) else self.graph.name
         return instance(self.graph, values, name=name, namespace=namespace)
 
     def to_yaml(self, values: Mapping[str, Any] | None = None, *, name: str | None = None, namespace: str | None = None) -> str:

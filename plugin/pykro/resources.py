@@ -43,6 +43,15 @@ class Resource:
         "_source",
         "_id",
     )
+    # Declared so that type checkers see them, not the field proxy of __getattr__.
+    _template: dict[str, Any]
+    _external: bool
+    _ready_when: tuple[Any, ...]
+    _include_when: tuple[Any, ...]
+    _depends_on: "tuple[Resource, ...]"
+    _for_each: "tuple[tuple[ForEachVar, Any], ...]"
+    _source: str | None
+    _id: str | None
 
     def __init__(
         self,

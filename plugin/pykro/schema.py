@@ -187,14 +187,16 @@ def _classify(annotation: Any, where: str) -> tuple[_Type, FieldInfo | None, boo
             return _Type("integer", enum=values), None, False
         raise SchemaError("Literal[...] values must be all strings or all integers (kro enums)", path=where)
     if origin is list:
-        (item,) = get_args(annotation) or (Any,)
+        item = (get_args(annotation) or (Any,))[0]
         t, _, _ = _classify(item, where + "[]")
         return _Type("list", item=t), None, False
     if origin is dict:
-        args = get_args(annotation)
-        if args and args[0] is not str:
-            raise SchemaError(f"map keys must be str (kro supports map[string]T only), got {args[0]!r}", path=where)
-        item = args[1] if args else Any
+        key_value = get_args(annotation)
+        if key_value and key_value[0] is not str:
+            raise SchemaError(
+                f"map keys must be str (kro supports map[string]T only), got {key_value[0]!r}", path=where
+            )
+        item = key_value[1] if key_value else Any
         t, _, _ = _classify(item, where + "{}")
         return _Type("map", item=t), None, False
     if isinstance(annotation, type) and issubclass(annotation, Spec):

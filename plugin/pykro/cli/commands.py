@@ -226,15 +226,16 @@ def status(graph: str, instance_file: str, object_files: tuple[str, ...]) -> Non
     if source.is_python and not attribute:
         raise ProjectError("name the graph as path/to/module.py:attribute", path="GRAPH")
     loaded = load_graph(source, Path.cwd(), "GRAPH")
-    (instance,) = _load_objects((instance_file,)) or [None]
-    if not isinstance(instance, dict):
-        raise ProjectError("the instance file must hold one object", file=instance_file)
+    instances = _load_objects((instance_file,))
+    if len(instances) != 1:
+        raise ProjectError(f"the instance file must hold one object, not {len(instances)}", file=instance_file)
+    instance = instances[0]
     g = loaded.graph
     values = apply_defaults(to_openapi(g.spec_schema, g.types or None), dict(instance.get("spec") or {}))
     meta = instance.get("metadata") or {}
     report = evaluate_status(g, values, _load_objects(object_files), name=str(meta.get("name", g.name)),
                              namespace=meta.get("namespace"))  # fmt: skip
-    out = {"status": report.status, "ready": report.ready}
+    out: dict[str, Any] = {"status": report.status, "ready": report.ready}
     if report.missing:
         out["missing"] = list(report.missing)
     if report.unresolved:

@@ -101,6 +101,11 @@ class Project:
             ) from None
 
 
+def _line(positions: Positions, path: tuple[Any, ...]) -> int | None:
+    found = positions.get(path)
+    return found[0] if found else None
+
+
 def _where(file: str, positions: Positions, path: tuple[Any, ...]) -> dict[str, Any]:
     line_col = None
     for i in range(len(path), -1, -1):
@@ -171,14 +176,14 @@ def parse(data: Any, positions: Positions, file: Path) -> Project:
             raise _fail(f"graph name {key!r} must be a lowercase DNS label", name, positions, ("graphs", key))
         if not isinstance(spec, str) or not spec:
             raise _fail("a graph is 'path/to/module.py:attribute' or 'path/to/rgd.yaml'", name, positions, ("graphs", key))
-        path, _, attribute = spec.partition(":")
-        if not (path.endswith(".py") or path.endswith((".yaml", ".yml"))):
-            raise _fail(f"graph {key!r}: {path!r} is neither a Python module (.py) nor an RGD file (.yaml)", name,
-                        positions, ("graphs", key))  # fmt: skip
-        if attribute and not path.endswith(".py"):
+        module_path, _, attribute = spec.partition(":")
+        if not (module_path.endswith(".py") or module_path.endswith((".yaml", ".yml"))):
+            raise _fail(f"graph {key!r}: {module_path!r} is neither a Python module (.py) nor an RGD file (.yaml)",
+                        name, positions, ("graphs", key))  # fmt: skip
+        if attribute and not module_path.endswith(".py"):
             raise _fail(f"graph {key!r}: an RGD file takes no ':attribute'", name, positions, ("graphs", key))
-        line = positions.get(("graphs", key), (None, None))[0]
-        graphs.append(GraphSource(key, path, attribute or (key if path.endswith(".py") else None), line))
+        line = _line(positions, ("graphs", key))
+        graphs.append(GraphSource(key, module_path, attribute or (key if module_path.endswith(".py") else None), line))
     default_mode = _mode(data.get("mode", "kro"), name, positions, ("mode",))
     default_ns = _namespace(data.get("namespace"), name, positions, ("namespace",))
     allow_empty = data.get("allowEmpty", False)
@@ -206,7 +211,7 @@ def parse(data: Any, positions: Positions, file: Path) -> Project:
             value_files=_files(env.get("valueFiles"), name, positions, path + ("valueFiles",)),
             values=_values(env.get("values"), name, positions, path + ("values",)),
             allow_empty=env_allow,
-            line=positions.get(path, (None, None))[0],
+            line=_line(positions, path),
         )
     known = {g.name for g in graphs}
     for where, values in [(("values",), _values(data.get("values"), name, positions, ("values",)))] + [

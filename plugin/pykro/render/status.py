@@ -56,10 +56,11 @@ def evaluate_status(
     }
     missing = []
     for node in graph.nodes:
-        obj = wanted.get(node.id)
-        found = live.get(_key(obj)) if obj is not None else None
-        if found is None and obj is not None and not _key(obj)[3]:
-            found = next((o for k, o in live.items() if k[:3] == _key(obj)[:3]), None)
+        placed_obj = wanted.get(node.id)
+        found = live.get(_key(placed_obj)) if placed_obj is not None else None
+        if found is None and placed_obj is not None and not _key(placed_obj)[3]:
+            where = _key(placed_obj)[:3]
+            found = next((o for k, o in live.items() if k[:3] == where), None)
         if found is None:
             missing.append(node.id)
         else:
