@@ -129,7 +129,7 @@ def _matches(s: Any, p: Any) -> Any:
 # conversions); Python's int() and float() also take spaces, "_" and non-ASCII digits.
 _GO_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _GO_UINT = re.compile(r"[0-9]+", re.ASCII)
-_GO_FLOAT_CHARS = re.compile(r"[+-]?[0-9A-Za-z.]+", re.ASCII)
+_GO_FLOAT_CHARS = re.compile(r"[0-9A-Za-z.+-]+", re.ASCII)
 
 
 def _int(v: Any) -> Any:
