@@ -58,7 +58,7 @@ def parse(text: str) -> Quantity:
         value = number
     nanos = value * 10**9
     if nanos.denominator != 1:  # Kubernetes keeps at most nano precision, rounding away from zero
-        value = Fraction(math.copysign(math.ceil(abs(nanos)), nanos), 10**9)
+        value = Fraction(math.ceil(abs(nanos)) * (1 if nanos > 0 else -1), 10**9)
     return Quantity(value)
 
 
