@@ -6,6 +6,7 @@ one registry; the value semantics (overflow, durations, timestamps) are celpy's.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from typing import Any
@@ -259,7 +260,7 @@ def _timestamp(v: Any) -> Any:
         except ValueError as ex:
             raise EvalFailure(f"invalid timestamp {str(v)!r}: {ex}") from None
     if t == "int":
-        return celtypes.TimestampType.fromtimestamp(int(v), tz=celtypes.TimestampType.TZ_ALIASES.get("UTC"))
+        return celtypes.TimestampType.fromtimestamp(int(v), tz=datetime.timezone.utc)
     raise NoOverload
 
 
