@@ -36,7 +36,10 @@ from pykro.errors import ProjectError, PykroError, RenderError
 TYPE_CHECKING = False  # typing is slow to import; mypy knows this name
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
+    from pathlib import Path
     from typing import Any, TextIO
+
+    from pykro.project import Project, Rendered
 
 __all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_SIGTERM"]
 
@@ -53,8 +56,8 @@ _META = b"pykro-meta-1"
 # on first use". Signatures: _render(app_dir: Path, environment: str, mode: str | None,
 # *, repo_root: Path) -> Rendered; _load_project(app_dir: Path) -> project with
 # .environments: tuple[str, ...].
-_render: Callable[..., Any] | None = None
-_load_project: Callable[..., Any] | None = None
+_render: Callable[..., Rendered] | None = None
+_load_project: Callable[[Path], Project] | None = None
 
 
 def main(
@@ -212,11 +215,12 @@ def _commit(request: Request, environ: Mapping[str, str]) -> str | None:
     return head
 
 
-def _render_now(request: Request) -> Any:
+def _render_now(request: Request) -> Rendered:
     from pathlib import Path
 
-    render = _render
-    if render is None:
+    if _render is not None:
+        render = _render
+    else:
         from pykro.project import render
     app_dir = Path(request.app_dir)
     environment = request.environment or _only_environment(app_dir)
@@ -231,9 +235,10 @@ def _render_now(request: Request) -> Any:
     return rendered
 
 
-def _only_environment(app_dir: Any) -> str:
-    load_project = _load_project
-    if load_project is None:
+def _only_environment(app_dir: Path) -> str:
+    if _load_project is not None:
+        load_project = _load_project
+    else:
         from pykro.project import load_project
     environments = tuple(load_project(app_dir).environments)
     if len(environments) == 1:
@@ -284,7 +289,7 @@ def _code_fingerprint() -> str:
 # -- the cached payload: a small header with the kinds, then the YAML ---------------------
 
 
-def _encode(rendered: Any) -> bytes:
+def _encode(rendered: Rendered) -> bytes:
     lines = [_META.decode("ascii")]
     for tag, pairs in (("K", rendered.kinds), ("D", rendered.defines)):
         for api_version, kind in sorted(set(pairs or ())):

@@ -113,8 +113,9 @@ def main(
 
         from pykro.project import MODES
 
-        load_project = _load_project
-        if load_project is None:
+        if _load_project is not None:
+            load_project = _load_project
+        else:
             from pykro.project import load_project
         project = load_project(Path(os.fspath(cwd) if cwd is not None else os.getcwd()))
         text = json.dumps(

@@ -399,7 +399,8 @@ def _unwrap(data: bytes) -> bytes | None:
 
 
 def _write_atomic(directory: str, path: str, blob: bytes) -> None:
-    tmp: str | None = os.path.join(directory, f"{_TMP_PREFIX}{os.getpid()}.{os.urandom(8).hex()}")
+    tmp = os.path.join(directory, f"{_TMP_PREFIX}{os.getpid()}.{os.urandom(8).hex()}")
+    renamed = False
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
         try:
@@ -410,10 +411,10 @@ def _write_atomic(directory: str, path: str, blob: bytes) -> None:
         finally:
             os.close(fd)
         os.replace(tmp, path)
-        tmp = None
+        renamed = True
     finally:
         # Also runs when SIGTERM's exception unwinds through here: no temp file is left.
-        if tmp is not None:
+        if not renamed:
             try:
                 os.unlink(tmp)
             except OSError:
