@@ -256,7 +256,7 @@ def cel_equal(a: Any, b: Any) -> bool:
 _MISSING = object()
 
 
-def map_lookup(mapping: dict, key: Any) -> Any:
+def map_lookup(mapping: dict[Any, Any], key: Any) -> Any:
     """A map lookup where numeric keys match across int/uint/double (CEL semantics)."""
     if isinstance(key, (bool, celtypes.BoolType)):
         for k, v in mapping.items():
@@ -286,8 +286,8 @@ def cel_compare(a: Any, b: Any) -> int:
     if is_number(a) and is_number(b):
         if isinstance(a, float) and math.isnan(a) or isinstance(b, float) and math.isnan(b):
             raise EvalFailure("NaN values cannot be ordered")
-        a, b = _plain(a), _plain(b)
-        return (a > b) - (a < b)
+        x, y = _plain(a), _plain(b)
+        return (x > y) - (x < y)
     ta, tb = type_name(a), type_name(b)
     if ta != tb or ta not in ("bool", "string", "bytes", "google.protobuf.Duration", "google.protobuf.Timestamp"):
         cmp = getattr(a, "cel_compare", None)
@@ -300,4 +300,4 @@ def cel_compare(a: Any, b: Any) -> int:
         a, b = str(a), str(b)
     elif ta == "bytes":
         a, b = bytes(a), bytes(b)
-    return (a > b) - (a < b)
+    return bool(a > b) - bool(a < b)

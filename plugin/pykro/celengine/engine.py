@@ -175,7 +175,7 @@ def _lark_cache_path(grammar: str) -> str | bool:
     return os.path.join(directory, f"lark-cel-{digest}.pickle")
 
 
-def _parse(expression: str) -> lark.Tree:
+def _parse(expression: str) -> _Tree:
     try:
         return _parser().parse(expression)
     except lark.exceptions.UnexpectedInput as ex:
@@ -260,6 +260,9 @@ class _Scope:
 
 
 Code = Callable[[_Scope], Any]
+# A parse-tree node. Its children are Trees or Tokens by grammar rule and position, which
+# lark's types cannot say; the compiler reads each rule's children by what the grammar puts there.
+_Tree = lark.Tree[Any]
 
 _TYPE_IDENTS = frozenset({"int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type"})
 
@@ -377,16 +380,16 @@ def _arith(op: str, a: Any, b: Any) -> Any:
             raise _fail(f"unsigned integer overflow in '{op}'")
         return celtypes.UintType(r)
     if ta == "double":
-        x, y = float(a), float(b)
+        fx, fy = float(a), float(b)
         if op == "+":
-            return x + y
+            return fx + fy
         if op == "-":
-            return x - y
+            return fx - fy
         if op == "*":
-            return x * y
-        if y == 0:
-            return math.nan if x == 0 or math.isnan(x) else math.copysign(math.inf, x) * math.copysign(1, y)
-        return x / y
+            return fx * fy
+        if fy == 0:
+            return math.nan if fx == 0 or math.isnan(fx) else math.copysign(math.inf, fx) * math.copysign(1, fy)
+        return fx / fy
     if op == "+":
         if ta == "list":
             return celtypes.ListType(list(a) + list(b))
@@ -395,12 +398,12 @@ def _arith(op: str, a: Any, b: Any) -> Any:
         if ta == "bytes":
             return celtypes.BytesType(bytes(a) + bytes(b))
     try:
-        r = a + b if op == "+" else a - b
-        if isinstance(r, datetime.timedelta) and not isinstance(r, celtypes.DurationType):
-            r = celtypes.DurationType(r)
-        elif isinstance(r, datetime.datetime) and not isinstance(r, celtypes.TimestampType):
-            r = celtypes.TimestampType(r)
-        return r
+        moved = a + b if op == "+" else a - b
+        if isinstance(moved, datetime.timedelta) and not isinstance(moved, celtypes.DurationType):
+            return celtypes.DurationType(moved)
+        if isinstance(moved, datetime.datetime) and not isinstance(moved, celtypes.TimestampType):
+            return celtypes.TimestampType(moved)
+        return moved
     except (ValueError, OverflowError) as ex:
         raise _fail(f"overflow in '{op}' on {ta}") from ex
 
@@ -429,8 +432,8 @@ class _Compiler:
     def __init__(self, expression: str) -> None:
         self.expression = expression
 
-    def compile(self, tree: lark.Tree) -> Code:
-        method = getattr(self, "c_" + tree.data, None)
+    def compile(self, tree: _Tree) -> Code:
+        method: Callable[[_Tree], Code] | None = getattr(self, "c_" + tree.data, None)
         if method is None:  # pragma: no cover - grammar and compiler out of step
             raise CelError(f"unsupported CEL construct {tree.data}", expression=self.expression)
         return method(tree)
@@ -440,7 +443,7 @@ class _Compiler:
         return CelError(message, column=column, expression=self.expression)
 
     # --- operators ------------------------------------------------------------------
-    def c_expr(self, tree: lark.Tree) -> Code:
+    def c_expr(self, tree: _Tree) -> Code:
         if len(tree.children) == 1:
             return self.compile(tree.children[0])
         cond, then, other = (self.compile(c) for c in tree.children)
@@ -450,7 +453,7 @@ class _Compiler:
 
         return ternary
 
-    def _logical(self, tree: lark.Tree, is_or: bool) -> Code:
+    def _logical(self, tree: _Tree, is_or: bool) -> Code:
         if len(tree.children) == 1:
             return self.compile(tree.children[0])
         left, right = (self.compile(c) for c in tree.children)
@@ -473,13 +476,13 @@ class _Compiler:
 
         return logical
 
-    def c_conditionalor(self, tree: lark.Tree) -> Code:
+    def c_conditionalor(self, tree: _Tree) -> Code:
         return self._logical(tree, True)
 
-    def c_conditionaland(self, tree: lark.Tree) -> Code:
+    def c_conditionaland(self, tree: _Tree) -> Code:
         return self._logical(tree, False)
 
-    def _binary(self, tree: lark.Tree, ops: Mapping[str, str], apply: Callable[[str, Any, Any], Any]) -> Code:
+    def _binary(self, tree: _Tree, ops: Mapping[str, str], apply: Callable[[str, Any, Any], Any]) -> Code:
         if len(tree.children) == 1:
             return self.compile(tree.children[0])
         op_tree, right_tree = tree.children
@@ -488,19 +491,19 @@ class _Compiler:
         right = self.compile(right_tree)
         return lambda s: apply(op, left(s), right(s))
 
-    def c_relation(self, tree: lark.Tree) -> Code:
+    def c_relation(self, tree: _Tree) -> Code:
         ops = {"relation_lt": "<", "relation_le": "<=", "relation_gt": ">", "relation_ge": ">=",
                "relation_eq": "==", "relation_ne": "!=", "relation_in": "in"}
         return self._binary(tree, ops, _relation)
 
-    def c_addition(self, tree: lark.Tree) -> Code:
+    def c_addition(self, tree: _Tree) -> Code:
         return self._binary(tree, {"addition_add": "+", "addition_sub": "-"}, _arith)
 
-    def c_multiplication(self, tree: lark.Tree) -> Code:
+    def c_multiplication(self, tree: _Tree) -> Code:
         ops = {"multiplication_mul": "*", "multiplication_div": "/", "multiplication_mod": "%"}
         return self._binary(tree, ops, _arith)
 
-    def c_unary(self, tree: lark.Tree) -> Code:
+    def c_unary(self, tree: _Tree) -> Code:
         if len(tree.children) == 1:
             return self.compile(tree.children[0])
         op_tree, operand_tree = tree.children
@@ -527,10 +530,10 @@ class _Compiler:
         return negate
 
     # --- members --------------------------------------------------------------------
-    def c_member(self, tree: lark.Tree) -> Code:
+    def c_member(self, tree: _Tree) -> Code:
         return self.compile(tree.children[0])
 
-    def c_member_dot(self, tree: lark.Tree) -> Code:
+    def c_member_dot(self, tree: _Tree) -> Code:
         member_tree, field_tok = tree.children
         field = str(field_tok)
         qualified = self._qualified(member_tree)
@@ -544,21 +547,21 @@ class _Compiler:
         member = self.compile(member_tree)
         return lambda s: _select(member(s), field)
 
-    def c_member_dot_opt(self, tree: lark.Tree) -> Code:
+    def c_member_dot_opt(self, tree: _Tree) -> Code:
         member_tree, field_tok = tree.children
         member = self.compile(member_tree)
         key = celtypes.StringType(str(field_tok))
         return lambda s: _opt_select(member(s), key)
 
-    def c_member_index(self, tree: lark.Tree) -> Code:
+    def c_member_index(self, tree: _Tree) -> Code:
         member, key = (self.compile(c) for c in tree.children)
         return lambda s: _index(member(s), key(s))
 
-    def c_member_index_opt(self, tree: lark.Tree) -> Code:
+    def c_member_index_opt(self, tree: _Tree) -> Code:
         member, key = (self.compile(c) for c in tree.children)
         return lambda s: _opt_select(member(s), key(s))
 
-    def c_member_object(self, tree: lark.Tree) -> Code:
+    def c_member_object(self, tree: _Tree) -> Code:
         raise self._error(tree, "message construction (Type{field: value}) is not supported by kro; use a map literal")
 
     def _qualified(self, tree: Any) -> str | None:
@@ -574,12 +577,12 @@ class _Compiler:
             return None if inner is None else f"{inner}.{tree.children[1]}"
         return None
 
-    def _args(self, tree: lark.Tree) -> list[lark.Tree]:
+    def _args(self, tree: _Tree) -> list[_Tree]:
         if len(tree.children) >= 3:
             return list(tree.children[2].children)
         return []
 
-    def c_member_dot_arg(self, tree: lark.Tree) -> Code:
+    def c_member_dot_arg(self, tree: _Tree) -> Code:
         member_tree, name_tok = tree.children[:2]
         name = str(name_tok)
         arg_trees = self._args(tree)
@@ -592,7 +595,7 @@ class _Compiler:
                 return self._global_call(full, arg_trees)
             if qualified in ("math", "sets", "strings", "lists", "base64", "hash", "json", "random", "optional", "ip"):
                 raise self._error(tree, f"undeclared reference to '{full}': kro's CEL environment has no such function")
-        macro = getattr(self, "m_" + name, None)
+        macro: Callable[[_Tree, Code, list[_Tree]], Code | None] | None = getattr(self, "m_" + name, None)
         if macro is not None and arg_trees and self._ident(arg_trees[0]) is not None:
             code = macro(tree, self.compile(member_tree), arg_trees)
             if code is not None:
@@ -608,19 +611,19 @@ class _Compiler:
 
         return method
 
-    def _global_call(self, name: str, arg_trees: list[lark.Tree]) -> Code:
+    def _global_call(self, name: str, arg_trees: list[_Tree]) -> Code:
         impls = _FUNCTIONS[name]
         args = [self.compile(a) for a in arg_trees]
         return lambda s: _call(name, impls, [a(s) for a in args], False)
 
     # --- primaries ------------------------------------------------------------------
-    def c_primary(self, tree: lark.Tree) -> Code:
+    def c_primary(self, tree: _Tree) -> Code:
         return self.compile(tree.children[0])
 
-    def c_paren_expr(self, tree: lark.Tree) -> Code:
+    def c_paren_expr(self, tree: _Tree) -> Code:
         return self.compile(tree.children[0])
 
-    def c_ident(self, tree: lark.Tree) -> Code:
+    def c_ident(self, tree: _Tree) -> Code:
         name = str(tree.children[0])
 
         def ident(s: _Scope) -> Any:
@@ -633,13 +636,13 @@ class _Compiler:
 
         return ident
 
-    def c_dot_ident(self, tree: lark.Tree) -> Code:
+    def c_dot_ident(self, tree: _Tree) -> Code:
         return self.c_ident(tree)
 
-    def c_dot_ident_arg(self, tree: lark.Tree) -> Code:
+    def c_dot_ident_arg(self, tree: _Tree) -> Code:
         return self.c_ident_arg(tree)
 
-    def c_ident_arg(self, tree: lark.Tree) -> Code:
+    def c_ident_arg(self, tree: _Tree) -> Code:
         name = str(tree.children[0])
         arg_trees = list(tree.children[1].children) if len(tree.children) > 1 else []
         if name == "has":
@@ -650,7 +653,7 @@ class _Compiler:
             raise self._error(tree, f"undeclared reference to '{name}': no such function in kro's CEL environment")
         return self._global_call(name, arg_trees)
 
-    def _has(self, tree: lark.Tree, arg_trees: list[lark.Tree]) -> Code:
+    def _has(self, tree: _Tree, arg_trees: list[_Tree]) -> Code:
         node = arg_trees[0] if len(arg_trees) == 1 else None
         while isinstance(node, lark.Tree) and node.data in ("expr", "conditionalor", "conditionaland", "relation",
                                                              "addition", "multiplication", "unary", "member") \
@@ -669,10 +672,10 @@ class _Compiler:
 
         return has
 
-    def c_literal(self, tree: lark.Tree) -> Code:
+    def c_literal(self, tree: _Tree) -> Code:
         tok = tree.children[0]
         text = str(tok)
-        kind = tok.type
+        kind = tok.type if isinstance(tok, lark.Token) else None
         try:
             if kind == "INT_LIT":
                 value: Any = celtypes.IntType(int(text, 0) if "x" in text.lower() else int(text, 10))
@@ -693,7 +696,7 @@ class _Compiler:
             raise self._error(tree, f"invalid literal {text}: {ex}") from None
         return lambda s: value
 
-    def c_list_lit(self, tree: lark.Tree) -> Code:
+    def c_list_lit(self, tree: _Tree) -> Code:
         if not tree.children:
             return lambda s: celtypes.ListType()
         elems = []
@@ -718,7 +721,7 @@ class _Compiler:
 
         return build
 
-    def c_map_lit(self, tree: lark.Tree) -> Code:
+    def c_map_lit(self, tree: _Tree) -> Code:
         if not tree.children:
             return lambda s: celtypes.MapType()
         entries = []
@@ -759,7 +762,7 @@ class _Compiler:
             return None
         return q if "." not in q else None
 
-    def _vars(self, trees: list[lark.Tree], count: int, macro: str, tree: lark.Tree) -> list[str]:
+    def _vars(self, trees: list[_Tree], count: int, macro: str, tree: _Tree) -> list[str]:
         names = [self._ident(t) for t in trees[:count]]
         if any(n is None for n in names):
             raise self._error(tree, f"{macro}() macro variables must be simple identifiers")
@@ -782,7 +785,7 @@ class _Compiler:
             return list(target.keys())
         raise _fail(f"{macro}() applies to lists and maps, not {type_name(target)}")
 
-    def _quantifier(self, tree: lark.Tree, target: Code, args: list[lark.Tree], kind: str) -> Code | None:
+    def _quantifier(self, tree: _Tree, target: Code, args: list[_Tree], kind: str) -> Code | None:
         if len(args) not in (2, 3):
             return None
         two = len(args) == 3
@@ -817,19 +820,19 @@ class _Compiler:
 
         return quantify
 
-    def m_all(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:
+    def m_all(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:
         return self._quantifier(tree, target, args, "all")
 
-    def m_exists(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:
+    def m_exists(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:
         return self._quantifier(tree, target, args, "exists")
 
-    def m_exists_one(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:
+    def m_exists_one(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:
         return self._quantifier(tree, target, args, "exists_one") if len(args) == 2 else None
 
-    def m_existsOne(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:  # noqa: N802
+    def m_existsOne(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:  # noqa: N802
         return self._quantifier(tree, target, args, "existsOne")
 
-    def m_map(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:
+    def m_map(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:
         if len(args) not in (2, 3):
             return None
         (var,) = self._vars(args, 1, "map", tree)
@@ -846,7 +849,7 @@ class _Compiler:
 
         return map_
 
-    def m_filter(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:
+    def m_filter(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:
         if len(args) != 2:
             return None
         (var,) = self._vars(args, 1, "filter", tree)
@@ -859,7 +862,7 @@ class _Compiler:
 
         return filter_
 
-    def m_sortBy(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:  # noqa: N802
+    def m_sortBy(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:  # noqa: N802
         if len(args) != 2:
             return None
         (var,) = self._vars(args, 1, "sortBy", tree)
@@ -874,7 +877,7 @@ class _Compiler:
 
         return sort_by
 
-    def _transform(self, tree: lark.Tree, target: Code, args: list[lark.Tree], kind: str) -> Code | None:
+    def _transform(self, tree: _Tree, target: Code, args: list[_Tree], kind: str) -> Code | None:
         if len(args) not in (3, 4):
             return None
         names = self._vars(args, 2, kind, tree)
@@ -904,16 +907,16 @@ class _Compiler:
 
         return run
 
-    def m_transformList(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:  # noqa: N802
+    def m_transformList(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:  # noqa: N802
         return self._transform(tree, target, args, "transformList")
 
-    def m_transformMap(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:  # noqa: N802
+    def m_transformMap(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:  # noqa: N802
         return self._transform(tree, target, args, "transformMap")
 
-    def m_transformMapEntry(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:  # noqa: N802
+    def m_transformMapEntry(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:  # noqa: N802
         return self._transform(tree, target, args, "transformMapEntry")
 
-    def _opt_map(self, tree: lark.Tree, target: Code, args: list[lark.Tree], flat: bool) -> Code | None:
+    def _opt_map(self, tree: _Tree, target: Code, args: list[_Tree], flat: bool) -> Code | None:
         if len(args) != 2:
             return None
         (var,) = self._vars(args, 1, "optFlatMap" if flat else "optMap", tree)
@@ -934,13 +937,13 @@ class _Compiler:
 
         return run
 
-    def m_optMap(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:  # noqa: N802
+    def m_optMap(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:  # noqa: N802
         return self._opt_map(tree, target, args, False)
 
-    def m_optFlatMap(self, tree: lark.Tree, target: Code, args: list[lark.Tree]) -> Code | None:  # noqa: N802
+    def m_optFlatMap(self, tree: _Tree, target: Code, args: list[_Tree]) -> Code | None:  # noqa: N802
         return self._opt_map(tree, target, args, True)
 
-    def _bind(self, tree: lark.Tree, args: list[lark.Tree]) -> Code:
+    def _bind(self, tree: _Tree, args: list[_Tree]) -> Code:
         if len(args) != 3:
             raise self._error(tree, "cel.bind() takes 3 arguments: cel.bind(name, value, expression)")
         (var,) = self._vars(args, 1, "cel.bind", tree)

@@ -50,7 +50,10 @@ def _check_sortable(items: list[Any]) -> None:
 
 def sort_by_keys(items: list[Any], keys: list[Any]) -> Any:
     _check_sortable(keys)
-    order = sorted(range(len(items)), key=functools.cmp_to_key(lambda i, j: _compare(keys[i], keys[j])))
+    def by_key(i: int, j: int) -> int:
+        return _compare(keys[i], keys[j])
+
+    order = sorted(range(len(items)), key=functools.cmp_to_key(by_key))
     return celtypes.ListType(items[i] for i in order)
 
 

@@ -19,7 +19,7 @@ def _merge(left: Any, right: Any) -> Any:
     return out
 
 
-def _deep(left: dict, right: dict) -> Any:
+def _deep(left: dict[Any, Any], right: dict[Any, Any]) -> Any:
     if not right:
         return left
     if not left:

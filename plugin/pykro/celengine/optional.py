@@ -35,11 +35,11 @@ def _is_zero(value: Any) -> bool:
     if value is None:
         return True
     if t in ("bool", "int", "uint", "double"):
-        return value == 0
+        return bool(value == 0)
     if t in ("string", "bytes", "list", "map"):
         return len(value) == 0
     if t == "google.protobuf.Duration":
-        return value.total_seconds() == 0
+        return bool(value.total_seconds() == 0)
     return False
 
 

@@ -105,10 +105,12 @@ def _escaped_path(u: URL) -> str:
 
 
 def _query(u: URL) -> Any:
-    out = celtypes.MapType()
+    values: dict[str, list[str]] = {}
     for key, value in urllib.parse.parse_qsl(u.parts.query, keep_blank_values=True):
-        out.setdefault(celtypes.StringType(key), celtypes.ListType()).append(celtypes.StringType(value))
-    return out
+        values.setdefault(key, []).append(value)
+    return celtypes.MapType(
+        {celtypes.StringType(k): celtypes.ListType(celtypes.StringType(v) for v in vs) for k, vs in values.items()}
+    )
 
 
 LIBRARY = Library(
