@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable
+from typing import Any, Callable, TypeAlias
 
 from pykro.simpleschema.parse import join_path
 
@@ -37,7 +37,9 @@ __all__ = ["Unsupported", "compile_schema", "format_checks", "show"]
 #: A compiled node: ``check(value, path, out)`` appends ``(path, message)`` pairs to ``out``.
 #: ``path`` is a linked list ``(parent, key)`` (``None`` is the root): cheap to extend, turned
 #: into ``spec.a[0]["b.c"]`` only when a problem is reported.
-Check = Callable[[Any, Any, list], None]
+_Path: TypeAlias = "tuple[_Path, str | int] | None"
+_Found: TypeAlias = "list[tuple[_Path, str]]"
+Check = Callable[[Any, _Path, _Found], None]
 
 _ROOT = "spec"
 _FALLBACK_KEYWORDS = frozenset({"$ref", "additionalItems", "dependencies", "not", "oneOf", "patternProperties"})
@@ -99,7 +101,7 @@ def _build_format_checks() -> dict[str, Callable[[Any], bool]]:
         def check(value: Any) -> bool:
             if isinstance(value, bool) or not isinstance(value, _NUMBER):
                 return True
-            return low <= value <= high
+            return bool(low <= value <= high)
 
         return check
 
@@ -176,15 +178,15 @@ def _equal(one: Any, two: Any) -> bool:
     if one is two:
         return True
     if isinstance(one, str) or isinstance(two, str):
-        return one == two
+        return bool(one == two)
     if isinstance(one, Sequence) and isinstance(two, Sequence):
         return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two))
     if isinstance(one, Mapping) and isinstance(two, Mapping):
         return len(one) == len(two) and all(k in two and _equal(v, two[k]) for k, v in one.items())
-    return _unbool(one) == _unbool(two)
+    return bool(_unbool(one) == _unbool(two))
 
 
-def _unique(items: list) -> bool:
+def _unique(items: list[Any]) -> bool:
     """Whether no two items are equal, decided the way jsonschema 4 decides ``uniqueItems``.
 
     Sorted neighbours are compared when the items sort; otherwise every pair.
@@ -197,7 +199,7 @@ def _unique(items: list) -> bool:
             if _equal(a, b):
                 return False
     except (NotImplementedError, TypeError):
-        seen: list = []
+        seen: list[Any] = []
         for item in items:
             item = _unbool(item)
             for other in seen:
@@ -210,9 +212,9 @@ def _unique(items: list) -> bool:
 # --- paths ------------------------------------------------------------------------
 
 
-def render_path(path: Any) -> str:
+def render_path(path: _Path) -> str:
     """``(((None, "a"), 0), "b.c")`` -> ``spec.a[0]["b.c"]``."""
-    keys: list = []
+    keys: list[str | int] = []
     while path is not None:
         path, key = path
         keys.append(key)
@@ -251,7 +253,7 @@ def compile_schema(schema: Any) -> Callable[[Any], list[tuple[str, str]]]:
     check = _compile(schema)
 
     def problems(instance: Any) -> list[tuple[str, str]]:
-        out: list = []
+        out: _Found = []
         check(instance, None, out)
         return [(render_path(path), message) for path, message in out]
 
@@ -303,7 +305,7 @@ def _compile(schema: Any) -> Check:
 def _node(any_checks: list[Check], obj: list[Check], arr: list[Check], text: list[Check], num: list[Check]) -> Check:
     """One schema: its type-independent checks, then those for the value's own JSON type."""
 
-    def check(value: Any, path: Any, out: list) -> None:
+    def check(value: Any, path: _Path, out: _Found) -> None:
         for c in any_checks:
             c(value, path, out)
         if isinstance(value, dict):
@@ -330,14 +332,14 @@ def _compile_type(expected: Any) -> Check:
     if len(names) == 1:
         single = _TYPES[names[0]]
 
-        def check(value: Any, path: Any, out: list) -> None:
+        def check(value: Any, path: _Path, out: _Found) -> None:
             if not single(value):
                 out.append((path, f"must be of type {shown}, got {show(value)}"))
 
         return check
     tests = [_TYPES[n] for n in names]
 
-    def check_any(value: Any, path: Any, out: list) -> None:
+    def check_any(value: Any, path: _Path, out: _Found) -> None:
         if not any(t(value) for t in tests):
             out.append((path, f"must be of type {shown}, got {show(value)}"))
 
@@ -348,7 +350,7 @@ def _compile_enum(enums: Any) -> Check:
     if not isinstance(enums, list):
         raise Unsupported(f"enum: {enums!r}")
 
-    def check(value: Any, path: Any, out: list) -> None:
+    def check(value: Any, path: _Path, out: _Found) -> None:
         if all(not _equal(each, value) for each in enums):
             allowed = ", ".join(json.dumps(v) for v in enums)
             out.append((path, f"must be one of {allowed}, got {show(value)}"))
@@ -361,7 +363,7 @@ def _compile_format(name: Any) -> Check:
         raise Unsupported(f"format: {name!r}")
     test = format_checks().get(name)
 
-    def check(value: Any, path: Any, out: list) -> None:
+    def check(value: Any, path: _Path, out: _Found) -> None:
         if test is not None and not test(value):
             out.append((path, f"must be a valid {name}, got {show(value)}"))
 
@@ -369,7 +371,7 @@ def _compile_format(name: Any) -> Check:
 
 
 def _all_of(subs: list[Check]) -> Check:
-    def check(value: Any, path: Any, out: list) -> None:
+    def check(value: Any, path: _Path, out: _Found) -> None:
         for sub in subs:
             sub(value, path, out)
 
@@ -377,9 +379,9 @@ def _all_of(subs: list[Check]) -> Check:
 
 
 def _any_of(subs: list[Check]) -> Check:
-    def check(value: Any, path: Any, out: list) -> None:
+    def check(value: Any, path: _Path, out: _Found) -> None:
         for sub in subs:
-            scratch: list = []
+            scratch: _Found = []
             sub(value, path, scratch)
             if not scratch:
                 return
@@ -389,14 +391,14 @@ def _any_of(subs: list[Check]) -> Check:
     return check
 
 
-def _compile_object(schema: dict, checks: list[Check]) -> None:
+def _compile_object(schema: dict[str, Any], checks: list[Check]) -> None:
     props_schema = schema.get("properties", {})
     if not isinstance(props_schema, dict):
         raise Unsupported(f"properties: {props_schema!r}")
     props = [(name, _compile(sub)) for name, sub in props_schema.items()]
     if props:
 
-        def properties(value: dict, path: Any, out: list) -> None:
+        def properties(value: dict[str, Any], path: _Path, out: _Found) -> None:
             for name, sub in props:
                 if name in value:
                     sub(value[name], (path, name), out)
@@ -408,7 +410,7 @@ def _compile_object(schema: dict, checks: list[Check]) -> None:
         if not isinstance(required, list):
             raise Unsupported(f"required: {required!r}")
 
-        def check_required(value: dict, path: Any, out: list) -> None:
+        def check_required(value: dict[str, Any], path: _Path, out: _Found) -> None:
             for name in required:
                 if name not in value:
                     out.append(((path, name), "required value is missing"))
@@ -420,7 +422,7 @@ def _compile_object(schema: dict, checks: list[Check]) -> None:
         if isinstance(extra, dict):
             extra_check = _compile(extra)
 
-            def additional(value: dict, path: Any, out: list) -> None:
+            def additional(value: dict[str, Any], path: _Path, out: _Found) -> None:
                 for key in value:
                     if key not in props_schema:
                         extra_check(value[key], (path, key), out)
@@ -429,7 +431,7 @@ def _compile_object(schema: dict, checks: list[Check]) -> None:
         elif extra is False:
             known = sorted(props_schema)
 
-            def unknown(value: dict, path: Any, out: list) -> None:
+            def unknown(value: dict[str, Any], path: _Path, out: _Found) -> None:
                 for key in value:
                     if key not in props_schema:
                         out.append(((path, str(key)), _unknown_field(key, known)))
@@ -455,18 +457,18 @@ def _unknown_field(key: Any, known: list[str]) -> str:
 
 
 def _size_check(limit: Any, fails: Callable[[int, Any], bool], template: str) -> Check:
-    def check(value: Any, path: Any, out: list) -> None:
+    def check(value: Any, path: _Path, out: _Found) -> None:
         if fails(len(value), limit):
             out.append((path, template.format(limit, len(value))))
 
     return check
 
 
-def _compile_array(schema: dict, checks: list[Check]) -> None:
+def _compile_array(schema: dict[str, Any], checks: list[Check]) -> None:
     if "items" in schema:
         item_check = _compile(schema["items"])
 
-        def items(value: list, path: Any, out: list) -> None:
+        def items(value: list[Any], path: _Path, out: _Found) -> None:
             for index, item in enumerate(value):
                 item_check(item, (path, index), out)
 
@@ -486,7 +488,7 @@ def _compile_array(schema: dict, checks: list[Check]) -> None:
         checks.append(_list_map_check(keys))
 
 
-def _check_unique(value: list, path: Any, out: list) -> None:
+def _check_unique(value: list[Any], path: _Path, out: _Found) -> None:
     if _unique(value):
         return
     seen: set[str] = set()
@@ -500,8 +502,8 @@ def _check_unique(value: list, path: Any, out: list) -> None:
     out.append((path, f"{value!r} has non-unique elements"))
 
 
-def _list_map_check(keys: list) -> Check:
-    def check(value: list, path: Any, out: list) -> None:
+def _list_map_check(keys: list[str]) -> Check:
+    def check(value: list[Any], path: _Path, out: _Found) -> None:
         seen: set[str] = set()
         for index, item in enumerate(value):
             if not isinstance(item, dict):
@@ -515,7 +517,7 @@ def _list_map_check(keys: list) -> Check:
     return check
 
 
-def _compile_string(schema: dict, checks: list[Check]) -> None:
+def _compile_string(schema: dict[str, Any], checks: list[Check]) -> None:
     if "minLength" in schema:
         checks.append(_size_check(_number(schema["minLength"], "minLength"), lambda n, m: n < m,
                                   "must be at least {} characters long, got {}"))
@@ -528,7 +530,7 @@ def _compile_string(schema: dict, checks: list[Check]) -> None:
             raise Unsupported(f"pattern: {pattern!r}")
         compiled: list[re.Pattern[str]] = []
 
-        def check_pattern(value: str, path: Any, out: list) -> None:
+        def check_pattern(value: str, path: _Path, out: _Found) -> None:
             # Compiled on first use: a pattern Python cannot compile fails only when a
             # string reaches it, as with the reference (re.error becomes a SchemaError).
             if not compiled:
@@ -539,19 +541,19 @@ def _compile_string(schema: dict, checks: list[Check]) -> None:
         checks.append(check_pattern)
 
 
-def _compile_number(schema: dict, checks: list[Check]) -> None:
+def _compile_number(schema: dict[str, Any], checks: list[Check]) -> None:
     if "minimum" in schema:
         low = _number(schema["minimum"], "minimum")
         if schema.get("exclusiveMinimum", False):
 
-            def above(value: Any, path: Any, out: list) -> None:
+            def above(value: Any, path: _Path, out: _Found) -> None:
                 if value <= low:
                     out.append((path, f"must be > {low}, got {value}"))
 
             checks.append(above)
         else:
 
-            def at_least(value: Any, path: Any, out: list) -> None:
+            def at_least(value: Any, path: _Path, out: _Found) -> None:
                 if value < low:
                     out.append((path, f"must be >= {low}, got {value}"))
 
@@ -560,14 +562,14 @@ def _compile_number(schema: dict, checks: list[Check]) -> None:
         high = _number(schema["maximum"], "maximum")
         if schema.get("exclusiveMaximum", False):
 
-            def below(value: Any, path: Any, out: list) -> None:
+            def below(value: Any, path: _Path, out: _Found) -> None:
                 if value >= high:
                     out.append((path, f"must be < {high}, got {value}"))
 
             checks.append(below)
         else:
 
-            def at_most(value: Any, path: Any, out: list) -> None:
+            def at_most(value: Any, path: _Path, out: _Found) -> None:
                 if value > high:
                     out.append((path, f"must be <= {high}, got {value}"))
 
@@ -575,7 +577,7 @@ def _compile_number(schema: dict, checks: list[Check]) -> None:
     if "multipleOf" in schema:
         step = _number(schema["multipleOf"], "multipleOf")
 
-        def multiple(value: Any, path: Any, out: list) -> None:
+        def multiple(value: Any, path: _Path, out: _Found) -> None:
             if isinstance(step, float):
                 quotient = value / step
                 try:

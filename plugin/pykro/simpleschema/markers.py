@@ -18,7 +18,7 @@ import math
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
+from typing import Any, Callable
 
 from pykro.errors import SchemaError
 
@@ -205,12 +205,12 @@ def _parse_float(marker: Marker, value: str) -> int | float:
 class _Target:
     """What a marker may edit: the field's schema and its parent's ``required`` list."""
 
-    schema: dict
+    schema: dict[str, Any]
     key: str
     parent_required: list[str]
 
 
-def _require_type(marker: Marker, schema: dict, *allowed: str) -> None:
+def _require_type(marker: Marker, schema: dict[str, Any], *allowed: str) -> None:
     actual = schema.get("type", "")
     if actual not in allowed:
         kinds = " or ".join({"array": "array ([]T)", "string": "string"}.get(a, a) for a in allowed)
@@ -259,10 +259,10 @@ def _apply_default(t: _Target, value: str) -> None:
     schema["default"] = parsed
 
 
-def _shape_problem(value: object, schema: dict, where: str) -> str | None:
+def _shape_problem(value: object, schema: dict[str, Any], where: str) -> str | None:
     """A stdlib-only type check of a JSON default against its schema (the API server's rule)."""
     kind = schema.get("type")
-    ok = {
+    ok: Callable[[object], bool] = {
         "string": lambda v: isinstance(v, str),
         "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
         "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
@@ -452,7 +452,9 @@ _APPLY: dict[Marker, Callable[[_Target, str], None]] = {
 }
 
 
-def apply_markers(schema: dict, markers: tuple[MarkerValue, ...], key: str, parent_required: list[str]) -> None:
+def apply_markers(
+    schema: dict[str, Any], markers: tuple[MarkerValue, ...], key: str, parent_required: list[str]
+) -> None:
     """Apply ``markers`` in order to ``schema`` (the field ``key``), then check them together.
 
     ``required=true`` appends ``key`` to ``parent_required``; every other marker

@@ -46,7 +46,7 @@ _TYPE_HINTS = {
 }
 
 
-def to_openapi(spec: Any, types: Any = None) -> dict:
+def to_openapi(spec: Any, types: Any = None) -> dict[str, Any]:
     """The OpenAPI v3 schema kro generates for an instance CRD's ``spec``.
 
     ``spec`` is the RGD's ``schema.spec`` (``{field: "type | markers"}`` or
@@ -70,12 +70,12 @@ class _Transformer:
     """Holds the built custom types; acts as the :class:`~.types.Resolver`."""
 
     def __init__(self, types: Any) -> None:
-        self._schemas: dict[str, dict] = {}
+        self._schemas: dict[str, dict[str, Any]] = {}
         self._required: dict[str, bool] = {}
         if types is not None:
             self._load_custom_types(types)
 
-    def resolve(self, name: str) -> dict:
+    def resolve(self, name: str) -> dict[str, Any]:
         schema = self._schemas.get(name)
         if schema is None:
             raise _unknown_type(name)
@@ -120,9 +120,9 @@ class _Transformer:
                 self._schemas[name] = self.build_object(spec, path)
                 self._required[name] = False
 
-    def build_object(self, spec: dict, path: str) -> dict:
+    def build_object(self, spec: dict[str, Any], path: str) -> dict[str, Any]:
         """The schema of a nested mapping of fields (and of the spec itself)."""
-        props: dict[str, dict] = {}
+        props: dict[str, dict[str, Any]] = {}
         required: list[str] = []
         for raw, field_spec in spec.items():
             name = _key(raw, path)
@@ -133,7 +133,7 @@ class _Transformer:
                 props[name] = self.build_object(field_spec, field_path)
             else:
                 raise SchemaError(describe_bad_spec(field_spec), path=field_path)
-        schema: dict = {"type": "object"}
+        schema: dict[str, Any] = {"type": "object"}
         if props:
             schema["properties"] = props
         if required:
@@ -144,7 +144,7 @@ class _Transformer:
             schema["default"] = {}
         return schema
 
-    def _field_from_string(self, name: str, text: str, parent_required: list[str], path: str) -> dict:
+    def _field_from_string(self, name: str, text: str, parent_required: list[str], path: str) -> dict[str, Any]:
         try:
             field = parse_field(text)
             schema = field.type.schema(self)
@@ -224,9 +224,9 @@ def _topological_order(deps: dict[str, list[str]]) -> list[str]:
     return order
 
 
-def _canonical(schema: dict) -> dict:
+def _canonical(schema: dict[str, Any]) -> dict[str, Any]:
     """Sort schema keys and properties recursively; values of default/enum stay as written."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     for key in sorted(schema):
         value = schema[key]
         if key == "properties":

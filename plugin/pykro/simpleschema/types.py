@@ -14,7 +14,7 @@ may mutate them (markers do) without affecting other fields.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, Union
+from typing import Any, Protocol, Union
 
 __all__ = [
     "ATOMIC_TYPES",
@@ -36,7 +36,7 @@ ATOMIC_TYPES = ("string", "integer", "boolean", "float")
 class Resolver(Protocol):
     """Looks up the OpenAPI schema of a custom type by name."""
 
-    def resolve(self, name: str) -> dict:
+    def resolve(self, name: str) -> dict[str, Any]:
         """Return a private copy of the schema of ``name``; raise SchemaError if unknown."""
         ...
 
@@ -50,7 +50,7 @@ class Atomic:
     def deps(self) -> tuple[str, ...]:
         return ()
 
-    def schema(self, resolver: Resolver) -> dict:
+    def schema(self, resolver: Resolver) -> dict[str, Any]:
         # OpenAPI (and CEL) know no "float": kro emits "number" so that CEL
         # type-checking sees the field at all.
         return {"type": "number" if self.name == "float" else self.name}
@@ -63,7 +63,7 @@ class Object:
     def deps(self) -> tuple[str, ...]:
         return ()
 
-    def schema(self, resolver: Resolver) -> dict:
+    def schema(self, resolver: Resolver) -> dict[str, Any]:
         return {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
 
 
@@ -76,7 +76,7 @@ class Slice:
     def deps(self) -> tuple[str, ...]:
         return self.elem.deps()
 
-    def schema(self, resolver: Resolver) -> dict:
+    def schema(self, resolver: Resolver) -> dict[str, Any]:
         return {"type": "array", "items": self.elem.schema(resolver)}
 
 
@@ -89,7 +89,7 @@ class Map:
     def deps(self) -> tuple[str, ...]:
         return self.value.deps()
 
-    def schema(self, resolver: Resolver) -> dict:
+    def schema(self, resolver: Resolver) -> dict[str, Any]:
         return {"type": "object", "additionalProperties": self.value.schema(resolver)}
 
 
@@ -112,9 +112,9 @@ class Struct:
             out.extend(typ.deps())
         return tuple(out)
 
-    def schema(self, resolver: Resolver) -> dict:
+    def schema(self, resolver: Resolver) -> dict[str, Any]:
         props = {name: typ.schema(resolver) for name, typ in self.fields}
-        result: dict = {"type": "object", "properties": props}
+        result: dict[str, Any] = {"type": "object", "properties": props}
         if any("default" in p for p in props.values()):
             result["default"] = {}
         return result
@@ -129,7 +129,7 @@ class Custom:
     def deps(self) -> tuple[str, ...]:
         return (self.name,)
 
-    def schema(self, resolver: Resolver) -> dict:
+    def schema(self, resolver: Resolver) -> dict[str, Any]:
         return resolver.resolve(self.name)
 
 

@@ -49,7 +49,7 @@ class ValuesProblem:
     message: str
 
 
-def apply_defaults(openapi: dict, values: dict | None) -> dict:
+def apply_defaults(openapi: dict[str, Any], values: dict[str, Any] | None) -> dict[str, Any]:
     """Return a copy of ``values`` defaulted as the API server defaults a custom resource.
 
     Null values of non-nullable fields are dropped (or replaced by the field's
@@ -65,7 +65,8 @@ def apply_defaults(openapi: dict, values: dict | None) -> dict:
         values = copy.deepcopy(openapi.get("default", {}))
     if not isinstance(values, dict):
         raise ValuesError(f"expected a mapping of spec fields, got {type(values).__name__}", path=_ROOT)
-    return _sorted(_default(copy.deepcopy(values), openapi))
+    defaulted: dict[str, Any] = _sorted(_default(copy.deepcopy(values), openapi))
+    return defaulted
 
 
 def _default(value: Any, schema: Any) -> Any:
@@ -103,7 +104,7 @@ def _sorted(value: Any) -> Any:
     return value
 
 
-def validate_values(openapi: dict, values: dict | None) -> list[ValuesProblem]:
+def validate_values(openapi: dict[str, Any], values: dict[str, Any] | None) -> list[ValuesProblem]:
     """Every reason the API server would reject ``values`` (empty list: valid).
 
     The values are null-pruned and defaulted first, exactly as the API server
@@ -129,7 +130,7 @@ def validate_values(openapi: dict, values: dict | None) -> list[ValuesProblem]:
     return sorted(problems, key=lambda p: (p.path, p.message))
 
 
-def _validate_values_reference(openapi: dict, values: dict | None) -> list[ValuesProblem]:
+def _validate_values_reference(openapi: dict[str, Any], values: dict[str, Any] | None) -> list[ValuesProblem]:
     """:func:`validate_values` on jsonschema alone: the reference the fast validator is tested against.
 
     Not used at run time (importing jsonschema costs more than a whole
@@ -160,7 +161,7 @@ _COMPILED: dict[str, Callable[[Any], list[tuple[str, str]]] | None] = {}
 _COMPILED_MAX = 64
 
 
-def _compiled(openapi: dict) -> Callable[[Any], list[tuple[str, str]]] | None:
+def _compiled(openapi: dict[str, Any]) -> Callable[[Any], list[tuple[str, str]]] | None:
     """The compiled validator of ``openapi``, or None when only the reference can check it.
 
     Memoized on ``repr(openapi)``: the schema's full text, so an equal schema
@@ -181,7 +182,7 @@ def _compiled(openapi: dict) -> Callable[[Any], list[tuple[str, str]]] | None:
     return compiled
 
 
-def _reference_problems(openapi: dict, instance: dict) -> set[ValuesProblem]:
+def _reference_problems(openapi: dict[str, Any], instance: dict[str, Any]) -> set[ValuesProblem]:
     problems: set[ValuesProblem] = set()
     for error in _validator(openapi).iter_errors(instance):
         problems.update(_problems(error))
@@ -194,8 +195,8 @@ _LIST_MAP_KEYS = "x-pykro-list-map-keys"
 _DROP = {"nullable", "default", "description", "example", "externalDocs", "title", "id", "$schema", "definitions"}
 
 
-def _to_jsonschema(schema: dict) -> dict:
-    out: dict = {}
+def _to_jsonschema(schema: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "properties":
             out[key] = {name: _to_jsonschema(prop) for name, prop in value.items()}
@@ -229,7 +230,7 @@ def _to_jsonschema(schema: dict) -> dict:
     return out
 
 
-def _validator(openapi: dict) -> Any:
+def _validator(openapi: dict[str, Any]) -> Any:
     import jsonschema
     from jsonschema import validators
 
@@ -255,7 +256,7 @@ def _validator(openapi: dict) -> Any:
     return cls(_to_jsonschema(openapi), format_checker=checker)
 
 
-def _check_list_map_keys(validator: Any, keys: list[str], instance: Any, schema: dict) -> Iterator[Any]:
+def _check_list_map_keys(validator: Any, keys: list[str], instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
     from jsonschema import ValidationError
 
     if not isinstance(instance, list):
