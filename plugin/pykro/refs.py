@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NoReturn
 
 from .errors import ReferenceUsageError
 
@@ -178,7 +178,7 @@ class Expr:
             f"`in` on {self._describe()} needs a concrete value", hint="write Cel.expr(item, ' in ', list)"
         )
 
-    def _no_number(self, what: str) -> Any:
+    def _no_number(self, what: str) -> NoReturn:
         raise ReferenceUsageError(
             f"{self._describe()} has no {what} value while the graph is built",
             hint=f"write Cel.{'int' if what == 'int' else 'double' if what == 'float' else 'string'}(x) for a CEL conversion",
@@ -291,7 +291,8 @@ class Expr:
 def _debug_name(root: object) -> str:
     name = getattr(root, "_pykro_name", None)
     if callable(name):
-        return name()
+        text: str = name()
+        return text
     return "?"
 
 

@@ -46,7 +46,8 @@ class ResourceGraph:
 
     @property
     def spec_class(self) -> type[Spec]:
-        return self.definition["spec"]
+        spec: type[Spec] = self.definition["spec"]
+        return spec
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI schema kro generates for the instance's ``spec``."""

@@ -218,7 +218,7 @@ class Spec:
 
     @classmethod
     def _pykro_fields(cls) -> tuple[_Field, ...]:
-        cached = cls.__dict__.get("_pykro_cache")
+        cached: tuple[_Field, ...] | None = cls.__dict__.get("_pykro_cache")
         if cached is not None:
             return cached
         module = sys.modules.get(cls.__module__)

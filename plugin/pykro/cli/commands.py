@@ -5,13 +5,23 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar, overload
 
 import click
 
 __all__ = ["cli"]
 
 _MODES = ("kro", "rgd", "instance", "direct")
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+@overload
+def _fails_cleanly(fn: _Command, *, code: int = 1) -> _Command: ...
+
+
+@overload
+def _fails_cleanly(fn: None = None, *, code: int = 1) -> Callable[[_Command], _Command]: ...
 
 
 def _fails_cleanly(fn: Callable[..., Any] | None = None, *, code: int = 1) -> Any:

@@ -130,7 +130,8 @@ def _check_keys(data: dict[str, Any], allowed: frozenset[str], file: str, positi
 def _mode(value: Any, file: str, positions: Positions, path: tuple[Any, ...]) -> str:
     if value not in MODES:
         raise _fail(f"mode {value!r} is not one of {', '.join(MODES)}", file, positions, path)
-    return value
+    mode: str = value  # one of MODES
+    return mode
 
 
 def _files(value: Any, file: str, positions: Positions, path: tuple[Any, ...]) -> tuple[str, ...]:

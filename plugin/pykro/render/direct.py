@@ -75,7 +75,7 @@ def _check_static(expr: CelExpr, activation: Mapping[str, Any]) -> None:
             continue
         if value is _EXTERNAL:
             raise _runtime_only(root, path, expr, "is read from an external reference")
-        if not isinstance(value, (dict, list)) or value is _EXCLUDED:
+        if value is _EXCLUDED or not isinstance(value, (dict, list)):
             continue
         if path[:1] == ("status",):
             raise _runtime_only(root, path, expr, "is status, written by the cluster")
