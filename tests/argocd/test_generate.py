@@ -877,3 +877,33 @@ def test_mode_default_follows_each_environment() -> None:
     mixed = parameters.announcement(("dev", "prod"), "kro", ("kro", "direct"), {"dev": "kro", "prod": "direct"})
     assert "string" not in mixed[1], "no single default would be true"
     assert mixed[1]["tooltip"].endswith("Default: the environment's own mode (dev: kro, prod: direct)")
+
+
+_EMPTY_GRAPH = '''
+from pykro import Spec, simple, to_resource_graph
+
+class S(Spec):
+    name: str
+    image: str = "nginx"
+    replicas: int = 1
+    enabled: bool = False
+
+webapp = to_resource_graph(
+    {"name": "webapp", "apiVersion": "v1alpha1", "kind": "WebApp", "spec": S},
+    lambda schema: {"cm": simple.ConfigMap(name="cm", include_when=schema.spec.enabled)},
+)
+'''
+
+
+@pytest.mark.parametrize("allow_empty", [False, True], ids=["refused", "intended"])
+def test_real_empty_render_follows_allow_empty(example_repo: Path, allow_empty: bool) -> None:
+    (example_repo / "graphs" / "webapp.py").write_text(_EMPTY_GRAPH)
+    project = example_repo / "pykro.yaml"
+    if allow_empty:
+        project.write_text(project.read_text().replace("mode: direct", "mode: direct\n    allowEmpty: true"))
+    result = _run(example_repo, {"PYKRO_ENVIRONMENT": "prod"})
+    assert result.out == b""
+    if allow_empty:
+        assert (result.code, result.err) == (0, ""), "the project says an empty app is intended"
+    else:
+        assert result.code == 1 and "renders no objects" in result.err and "allowEmpty" in result.err

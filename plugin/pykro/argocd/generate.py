@@ -227,7 +227,7 @@ def _render_now(request: Request) -> Rendered:
     rendered = render(app_dir, environment, request.mode, repo_root=Path(request.repo_root))
     if not isinstance(getattr(rendered, "text", None), str):
         raise RenderError(f"the renderer returned {type(rendered).__name__}, not a Rendered with text")
-    if not rendered.text.strip():
+    if not rendered.text.strip() and not getattr(rendered, "empty_allowed", False):
         raise RenderError(
             f"environment {environment!r} renders no objects; Argo CD would prune every resource of the application,"
             " so pykro refuses: add resources to the graph or check the environment"

@@ -34,6 +34,8 @@ class Rendered:
     kinds: tuple[tuple[str, str], ...]
     defines: tuple[tuple[str, str], ...]
     documents: tuple[dict[str, Any], ...] = ()
+    # The environment says an empty render is intended (allowEmpty: true).
+    empty_allowed: bool = False
 
 
 def find_repo_root(start: Path) -> Path:
@@ -236,7 +238,8 @@ def render(
     from ..yamlout import dump_all
 
     kinds = tuple((str(d.get("apiVersion")), str(d.get("kind"))) for d in docs)
-    return Rendered(dump_all(docs), dict(sorted(session.inputs.items())), kinds, tuple(defines), tuple(docs))
+    return Rendered(dump_all(docs), dict(sorted(session.inputs.items())), kinds, tuple(defines), tuple(docs),
+                    env.allow_empty)  # fmt: skip
 
 
 def _render_docs(project: Project, env: Environment, mode: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
