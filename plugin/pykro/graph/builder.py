@@ -404,6 +404,11 @@ def build(
     order = topological_order([n.id for n in nodes], edges)
 
     columns = tuple(definition.get("printer_columns", ()) or ())
+    for i, column in enumerate(columns):
+        if not isinstance(column, Mapping) or not all(isinstance(k, str) for k in column):
+            raise GraphError(
+                "a printer column is a mapping (jsonPath, name, type...)", path=f"additionalPrinterColumns[{i}]"
+            )
     annotations = definition.get("annotations") or {}
     if not isinstance(annotations, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in annotations.items()

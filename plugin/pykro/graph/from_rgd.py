@@ -27,36 +27,72 @@ def graph_from_rgd(doc: Mapping[str, Any], *, file: str | None = None) -> Graph:
         raise exc.located(file=file) from None
 
 
-def _graph(doc: Mapping[str, Any]) -> Graph:
+def _mapping(value: Any, path: str, *, default: Any = None) -> dict[str, Any]:
+    """``value`` as a mapping with string keys, or an error naming ``path`` (None -> empty)."""
+    if value is None:
+        return dict(default or {})
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise GraphError(f"must be a mapping with string keys, got {type(value).__name__}", path=path)
+    return dict(value)
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise GraphError(f"must be a list, got {type(value).__name__}", path=path)
+    return value
+
+
+def _string(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise GraphError(f"must be a non-empty string, got {value!r}", path=path)
+    return value
+
+
+def _conditions(value: Any, path: str) -> list[str]:
+    items = _list(value, path)
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise GraphError(f"must be a ${{...}} expression string, got {item!r}", path=f"{path}[{i}]")
+    return items
+
+
+def _graph(doc: Any) -> Graph:
+    if not isinstance(doc, Mapping):
+        raise GraphError(f"an RGD is a mapping, got {type(doc).__name__}")
     if doc.get("kind") != "ResourceGraphDefinition" or not str(doc.get("apiVersion", "")).startswith("kro.run/"):
         raise GraphError("not a kro ResourceGraphDefinition (apiVersion kro.run/..., kind ResourceGraphDefinition)")
-    spec = doc.get("spec")
-    if not isinstance(spec, Mapping) or not isinstance(spec.get("schema"), Mapping):
+    metadata = _mapping(doc.get("metadata"), "metadata")
+    spec = _mapping(doc.get("spec"), "spec")
+    if not isinstance(spec.get("schema"), Mapping):
         raise GraphError("spec.schema is required", path="spec.schema")
-    schema = spec["schema"]
+    schema = _mapping(spec["schema"], "spec.schema")
     group = schema.get("group", "kro.run")
-    version = schema.get("apiVersion")
-    if not isinstance(version, str):
-        raise GraphError("spec.schema.apiVersion is required (e.g. v1alpha1)", path="spec.schema.apiVersion")
+    version = _string(schema.get("apiVersion"), "spec.schema.apiVersion")
+    if not isinstance(group, str):
+        raise GraphError(f"must be a string, got {group!r}", path="spec.schema.group")
+    columns = _list(schema.get("additionalPrinterColumns"), "spec.schema.additionalPrinterColumns")
+    annotations = _mapping(metadata.get("annotations"), "metadata.annotations")
     definition = {
-        "name": (doc.get("metadata") or {}).get("name"),
+        "name": metadata.get("name"),
         "apiVersion": f"{group}/{version}",
         "kind": schema.get("kind"),
-        "spec": dict(schema.get("spec") or {}),
-        "types": dict(schema.get("types") or {}),
+        "spec": _mapping(schema.get("spec"), "spec.schema.spec"),
+        "types": _mapping(schema.get("types"), "spec.schema.types"),
         "scope": schema.get("scope", "Namespaced"),
-        "printer_columns": list(schema.get("additionalPrinterColumns") or ()),
-        "annotations": dict((doc.get("metadata") or {}).get("annotations") or {}),
+        "printer_columns": columns,
+        "annotations": annotations,
     }
     resources: dict[str, Resource] = {}
-    entries = spec.get("resources") or []
-    if not isinstance(entries, list):
-        raise GraphError("spec.resources must be a list", path="spec.resources")
+    entries = _list(spec.get("resources"), "spec.resources")
     for i, entry in enumerate(entries):
         where = f"spec.resources[{i}]"
         if not isinstance(entry, Mapping) or "id" not in entry:
             raise GraphError("each resource needs an id", path=where)
         rid = entry["id"]
+        if not isinstance(rid, str):
+            raise GraphError(f"resource id {rid!r} is not a string", path=f"{where}.id")
         has_template, has_ref = "template" in entry, "externalRef" in entry
         if has_template == has_ref:
             raise GraphError(f"resource {rid!r}: exactly one of template or externalRef must be provided", path=where)
@@ -64,23 +100,24 @@ def _graph(doc: Mapping[str, Any]) -> Graph:
             raise GraphError(f"resource {rid!r}: cannot use externalRef with forEach", path=where)
         if rid in resources:
             raise GraphError(f"found duplicate resource IDs {rid}", path=where)
-        body = entry["externalRef"] if has_ref else entry["template"]
-        if not isinstance(body, Mapping):
-            raise GraphError("template must be a mapping", path=f"{where}.template")
+        body_key = "externalRef" if has_ref else "template"
+        body = _mapping(entry[body_key], f"{where}.{body_key}")
         res = Resource(
-            dict(body),
+            body,
             external=has_ref,
-            ready_when=list(entry.get("readyWhen") or ()),
-            include_when=list(entry.get("includeWhen") or ()),
+            ready_when=_conditions(entry.get("readyWhen"), f"{where}.readyWhen"),
+            include_when=_conditions(entry.get("includeWhen"), f"{where}.includeWhen"),
         )
         for_each = []
-        for dim in entry.get("forEach") or ():
+        for dim in _list(entry.get("forEach"), f"{where}.forEach"):
             if not isinstance(dim, Mapping) or len(dim) != 1:
                 raise GraphError("each forEach entry maps one iterator name to an expression", path=f"{where}.forEach")
             ((name, source),) = dim.items()
+            if not isinstance(name, str) or not isinstance(source, str):
+                raise GraphError("a forEach iterator maps a name to a ${...} expression string", path=f"{where}.forEach")
             for_each.append((ForEachVar(name), source))
         object.__setattr__(res, "_for_each", tuple(for_each))
         resources[rid] = res
-    status = dict(schema.get("status") or {})
+    status = _mapping(schema.get("status"), "spec.schema.status")
     with Placeholders() as placeholders:
         return build(definition, resources, status, placeholders)
