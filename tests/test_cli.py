@@ -13,7 +13,7 @@ from pykro.cli.commands import cli
 
 from ._paths import ROOT
 
-COMMANDS = [["render"], ["validate"], ["status"], ["diff"], ["generate"], ["parameters"], ["cache"], ["cache", "stats"],
+COMMANDS = [["render"], ["validate"], ["status"], ["diff"], ["flux"], ["generate"], ["parameters"], ["cache"], ["cache", "stats"],
             ["cache", "clear"]]  # fmt: skip
 
 

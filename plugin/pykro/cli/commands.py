@@ -283,3 +283,30 @@ def diff(app_dir: str, base: str, head: str | None, environments: tuple[str, ...
                 click.echo(f"pykro: [{env.environment}] {env.error}", err=True)
         sys.exit(2)
     sys.exit(1 if result.has_changes else 0)
+
+
+@cli.command()
+@click.argument("app_dir", default=".", type=click.Path(file_okay=False, exists=True))
+@click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False),
+              help="The tree to (re)write; replaced only once every environment rendered.")
+@click.option("--env", "-e", "environments", multiple=True, help="Only these environments (repeatable).")
+@click.option("--name", default=None, help="Application name in the Flux Kustomizations (default: APP_DIR's name).")
+@click.option("--source-kind", type=click.Choice(["GitRepository", "OCIRepository"]), default="GitRepository",
+              show_default=True)
+@click.option("--source-name", default="rendered", show_default=True, help="The Flux source holding the tree.")
+@click.option("--source-namespace", default="flux-system", show_default=True)
+@click.option("--path-prefix", default=".", show_default=True, help="The tree's path inside the source.")
+@_fails_cleanly
+def flux(app_dir: str, out: str, environments: tuple[str, ...], name: str | None, source_kind: str,
+         source_name: str, source_namespace: str, path_prefix: str) -> None:  # fmt: skip
+    """Render every environment into a tree for Flux: <env>/rgds, <env>/app and flux/<env>.yaml.
+
+    Commit the tree to a branch (or `flux push artifact` it) and apply flux/<env>.yaml:
+    two Flux Kustomizations, the app's depending on the RGDs' (which waits for kro's CRDs).
+    """
+    from ..flux import FluxSource, write_tree
+
+    source = FluxSource(kind=source_kind, name=source_name, namespace=source_namespace, path_prefix=path_prefix)
+    written = write_tree(app_dir, out, environments=environments, source=source, name=name)
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
