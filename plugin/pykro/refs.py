@@ -129,8 +129,9 @@ class Expr:
     """A CEL expression tree.
 
     ``_cel(names)`` writes it as CEL text; ``names`` maps each referenced root
-    object (a resource, the schema) to its identifier. ``_roots()`` lists
-    those objects so the graph can infer dependencies without parsing text.
+    object (a resource, the schema) to its identifier. ``_children()`` are the
+    sub-expressions (the graph looks for hand-written CEL among them, which
+    alone needs a syntax check).
     ``type`` is the CEL type when it is known statically ("dyn" otherwise); it
     lets the graph reject a non-bool ``include_when`` or a non-string part of
     a string template before kro would.
@@ -144,12 +145,10 @@ class Expr:
     def _cel(self, names: Callable[[object], str] | None = None) -> str:
         raise NotImplementedError
 
-    def _roots(self) -> Iterator[object]:
-        return iter(())
+    def _children(self) -> "tuple[Expr, ...]":
+        return ()
 
-    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
-        """(root, path) of every reference in the expression."""
-        return iter(())
+
 
     def _wrapped(self, outer: int, names: Callable[[object], str] | None) -> str:
         text = self._cel(names)
@@ -389,11 +388,7 @@ class Ref(Expr):
                 out.append(f"[{json.dumps(part)}]")
         return "".join(out)
 
-    def _roots(self) -> Iterator[object]:
-        yield self._root
 
-    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
-        yield self._root, tuple(str(p) for p in self._path)
 
 
 class Binary(Expr):
@@ -428,13 +423,8 @@ class Binary(Expr):
         right = self.right._wrapped(prec + 1, names)
         return f"{left} {self.op} {right}"
 
-    def _roots(self) -> Iterator[object]:
-        yield from self.left._roots()
-        yield from self.right._roots()
-
-    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
-        yield from self.left._paths()
-        yield from self.right._paths()
+    def _children(self) -> "tuple[Expr, ...]":
+        return (self.left, self.right)
 
 
 class Unary(Expr):
@@ -452,11 +442,8 @@ class Unary(Expr):
     def _cel(self, names: Callable[[object], str] | None = None) -> str:
         return self.op + self.operand._wrapped(_PREC_UNARY, names)
 
-    def _roots(self) -> Iterator[object]:
-        return self.operand._roots()
-
-    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
-        return self.operand._paths()
+    def _children(self) -> "tuple[Expr, ...]":
+        return (self.operand,)
 
 
 class Conditional(Expr):
@@ -478,16 +465,8 @@ class Conditional(Expr):
             f" : {self.otherwise._wrapped(_PREC_COND, names)}"
         )
 
-    def _parts(self) -> tuple[Expr, ...]:
+    def _children(self) -> "tuple[Expr, ...]":
         return (self.cond, self.then, self.otherwise)
-
-    def _roots(self) -> Iterator[object]:
-        for p in self._parts():
-            yield from p._roots()
-
-    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
-        for p in self._parts():
-            yield from p._paths()
 
 
 class Call(Expr):
@@ -512,16 +491,8 @@ class Call(Expr):
             return f"{self.target._wrapped(_PREC_MEMBER, names)}.{self.fn}({args})"
         return f"{self.fn}({args})"
 
-    def _parts(self) -> tuple[Expr, ...]:
+    def _children(self) -> "tuple[Expr, ...]":
         return ((self.target,) if self.target is not None else ()) + self.args
-
-    def _roots(self) -> Iterator[object]:
-        for p in self._parts():
-            yield from p._roots()
-
-    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
-        for p in self._parts():
-            yield from p._paths()
 
 
 class Raw(Expr):
@@ -574,15 +545,8 @@ class Raw(Expr):
     def _cel(self, names: Callable[[object], str] | None = None) -> str:
         return "".join(p if isinstance(p, str) else p._wrapped(_PREC_MEMBER, names) for p in self.parts)
 
-    def _roots(self) -> Iterator[object]:
-        for p in self.parts:
-            if isinstance(p, Expr):
-                yield from p._roots()
-
-    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
-        for p in self.parts:
-            if isinstance(p, Expr):
-                yield from p._paths()
+    def _children(self) -> "tuple[Expr, ...]":
+        return tuple(p for p in self.parts if isinstance(p, Expr))
 
 
 class Template(Expr):
@@ -607,15 +571,8 @@ class Template(Expr):
                 pieces.append(text if p._cel_type == "string" else f"string({p._cel(names)})")
         return " + ".join(pieces) if pieces else '""'
 
-    def _roots(self) -> Iterator[object]:
-        for p in self.parts:
-            if isinstance(p, Expr):
-                yield from p._roots()
-
-    def _paths(self) -> Iterator[tuple[object, tuple[str, ...]]]:
-        for p in self.parts:
-            if isinstance(p, Expr):
-                yield from p._paths()
+    def _children(self) -> "tuple[Expr, ...]":
+        return tuple(p for p in self.parts if isinstance(p, Expr))
 
 
 # -- f-string placeholders ---------------------------------------------------

@@ -85,6 +85,22 @@ class Library:
         self.methods = methods or {}
 
 
+def string_arg(value: Any) -> str:
+    """A CEL string argument as a plain ``str``; anything else has no overload."""
+    if isinstance(value, str):
+        return str(value)
+    raise NoOverload
+
+
+def parses(parse: Callable[..., Any], *args: Any) -> Any:
+    """CEL bool: whether ``parse(*args)`` succeeds (``isQuantity``, ``isURL``, ``isIP``, ``isSemver``...)."""
+    try:
+        parse(*args)
+    except EvalFailure:
+        return celtypes.BoolType(False)
+    return celtypes.BoolType(True)
+
+
 def type_name(value: Any) -> str:
     """CEL's name for the type of ``value`` (used in error messages)."""
     if value is None:

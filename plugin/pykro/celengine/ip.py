@@ -13,7 +13,7 @@ from typing import Any, Union
 
 from celpy import celtypes
 
-from ._runtime import EvalFailure, Library, NoOverload
+from ._runtime import EvalFailure, Library, NoOverload, parses, string_arg
 
 __all__ = ["LIBRARY", "IP", "CIDR"]
 
@@ -83,10 +83,7 @@ def parse_cidr(text: str) -> CIDR:
     return CIDR(addr, bits)
 
 
-def _str(value: Any) -> str:
-    if isinstance(value, str):
-        return str(value)
-    raise NoOverload
+_str = string_arg
 
 
 def _ip(value: Any) -> IP:
@@ -102,11 +99,7 @@ def _cidr_of(value: Any) -> CIDR:
 
 
 def _is_ip(value: Any) -> Any:
-    try:
-        parse_ip(_str(value))
-    except EvalFailure:
-        return celtypes.BoolType(False)
-    return celtypes.BoolType(True)
+    return parses(parse_ip, _str(value))
 
 
 def _is_canonical(value: Any) -> Any:
@@ -115,11 +108,7 @@ def _is_canonical(value: Any) -> Any:
 
 
 def _is_cidr(value: Any) -> Any:
-    try:
-        parse_cidr(_str(value))
-    except EvalFailure:
-        return celtypes.BoolType(False)
-    return celtypes.BoolType(True)
+    return parses(parse_cidr, _str(value))
 
 
 def _global_unicast(addr: _Addr) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from celpy import celtypes
 
-from ._runtime import INT64_MAX, INT64_MIN, EvalFailure, Library, NoOverload, type_name
+from ._runtime import INT64_MAX, INT64_MIN, EvalFailure, Library, NoOverload, parses, string_arg, type_name
 
 __all__ = ["LIBRARY", "Quantity", "parse"]
 
@@ -77,19 +77,11 @@ def _operand(value: Any) -> Fraction:
 
 
 def _quantity(text: Any) -> Any:
-    if not isinstance(text, str):
-        raise NoOverload
-    return parse(str(text))
+    return parse(string_arg(text))
 
 
 def _is_quantity(text: Any) -> Any:
-    if not isinstance(text, str):
-        raise NoOverload
-    try:
-        parse(str(text))
-    except EvalFailure:
-        return celtypes.BoolType(False)
-    return celtypes.BoolType(True)
+    return parses(parse, string_arg(text))
 
 
 def _is_integer(q: Any) -> bool:

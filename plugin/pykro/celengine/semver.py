@@ -12,7 +12,7 @@ from typing import Any
 
 from celpy import celtypes
 
-from ._runtime import EvalFailure, Library, NoOverload
+from ._runtime import EvalFailure, Library, NoOverload, parses, string_arg
 
 __all__ = ["LIBRARY", "Semver", "parse"]
 
@@ -92,19 +92,11 @@ def _flag(value: Any) -> bool:
 
 
 def _semver(text: Any, normalize: Any = None) -> Any:
-    if not isinstance(text, str):
-        raise NoOverload
-    return parse(str(text), False if normalize is None else _flag(normalize))
+    return parse(string_arg(text), False if normalize is None else _flag(normalize))
 
 
 def _is_semver(text: Any, normalize: Any = None) -> Any:
-    if not isinstance(text, str):
-        raise NoOverload
-    try:
-        parse(str(text), False if normalize is None else _flag(normalize))
-    except EvalFailure:
-        return celtypes.BoolType(False)
-    return celtypes.BoolType(True)
+    return parses(parse, string_arg(text), False if normalize is None else _flag(normalize))
 
 
 def _v(value: Any) -> Semver:

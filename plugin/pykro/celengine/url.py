@@ -13,7 +13,7 @@ from typing import Any
 
 from celpy import celtypes
 
-from ._runtime import EvalFailure, Library, NoOverload
+from ._runtime import EvalFailure, Library, NoOverload, parses, string_arg
 
 __all__ = ["LIBRARY", "URL"]
 
@@ -65,19 +65,11 @@ def _u(value: Any) -> URL:
 
 
 def _url(text: Any) -> Any:
-    if not isinstance(text, str):
-        raise NoOverload
-    return parse(str(text))
+    return parse(string_arg(text))
 
 
 def _is_url(text: Any) -> Any:
-    if not isinstance(text, str):
-        raise NoOverload
-    try:
-        parse(str(text))
-    except EvalFailure:
-        return celtypes.BoolType(False)
-    return celtypes.BoolType(True)
+    return parses(parse, string_arg(text))
 
 
 def _host(u: URL) -> str:

@@ -107,21 +107,7 @@ def _check_syntax(text: str) -> None:
 
 def _contains_raw(expr: Expr) -> bool:
     """Whether hand-written CEL is inside (only that needs a syntax check)."""
-    if isinstance(expr, Raw):
-        return True
-    if isinstance(expr, Ref):
-        return False
-    for attr in ("left", "right", "operand", "cond", "then", "otherwise", "target"):
-        child = getattr(expr, attr, None)
-        if isinstance(child, Expr) and _contains_raw(child):
-            return True
-    for child in getattr(expr, "args", ()) or ():
-        if _contains_raw(child):
-            return True
-    for child in getattr(expr, "parts", ()) or ():
-        if isinstance(child, Expr) and _contains_raw(child):
-            return True
-    return False
+    return isinstance(expr, Raw) or any(_contains_raw(child) for child in expr._children())
 
 
 _OPENAPI_CEL = {"string": "string", "integer": "int", "boolean": "bool", "number": "double", "array": "list"}
