@@ -106,13 +106,17 @@ class Cel:
 
     @staticmethod
     def min(*values: Any) -> Expr:
-        """The least of the values (cel-go ``math.least``)."""
-        return Call("math.least", values)
+        """The least element: ``Cel.min(xs)`` -> ``xs.min()``, ``Cel.min(a, b)`` -> ``[a, b].min()``.
+
+        Kubernetes' lists library (which kro enables) has ``<list>.min()``;
+        cel-go's ``math.least`` is not available in kro.
+        """
+        return _list_call("min", values)
 
     @staticmethod
     def max(*values: Any) -> Expr:
-        """The greatest of the values (cel-go ``math.greatest``)."""
-        return Call("math.greatest", values)
+        """The greatest element: ``Cel.max(xs)`` -> ``xs.max()``, ``Cel.max(a, b)`` -> ``[a, b].max()``."""
+        return _list_call("max", values)
 
     @staticmethod
     def string(value: Any) -> Expr:
@@ -141,3 +145,22 @@ def _merge_text(parts: list[Any] | tuple[Any, ...]) -> list[Any]:
         else:
             out.append(to_expr(p))
     return out
+
+
+def _list_call(method: str, values: tuple[Any, ...]) -> Expr:
+    if not values:
+        raise ValueError(f"Cel.{method} needs a list or at least one value")
+    if len(values) == 1:
+        target = to_expr(values[0])
+        element = "dyn"
+    else:
+        parts: list[Any] = ["["]
+        for i, value in enumerate(values):
+            if i:
+                parts.append(", ")
+            parts.append(to_expr(value))
+        parts.append("]")
+        target = Raw(tuple(parts), type="list")
+        types = {to_expr(v)._cel_type for v in values}
+        element = types.pop() if len(types) == 1 else "dyn"
+    return Call(method, (), target=target, type=element)
