@@ -425,3 +425,25 @@ def test_cli_render_is_byte_identical_across_hash_seeds_locales_and_time_zones(r
             assert result.returncode == 0, result.stderr
             outputs.add((env_name, result.stdout))
     assert len(outputs) == 2
+
+
+def test_one_api_two_instances_and_clashing_names(repo):
+    app = repo / "apps" / "web"
+    (app / "pykro.yaml").write_text(
+        "graphs:\n"
+        "  frontend: graphs/webapp.py:webapp\n"
+        "  backend: graphs/webapp.py:webapp\n"
+        "environments:\n"
+        "  dev:\n"
+        "    namespace: web-dev\n"
+        "    values: {frontend: {name: front}, backend: {name: back}}\n"
+        "  prod:\n"
+        "    namespace: web-prod\n"
+        "    mode: direct\n"
+        "    values: {frontend: {name: web}, backend: {name: web}}\n"
+    )
+    docs = _docs(render(app, "dev").text)
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
+        ("ResourceGraphDefinition", "webapp"), ("WebApp", "frontend"), ("WebApp", "backend")]
+    with pytest.raises(RenderError, match=r"two Deployment.apps objects are named web-prod/web"):
+        render(app, "prod")

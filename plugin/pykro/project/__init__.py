@@ -275,7 +275,40 @@ def _render_docs(project: Project, env: Environment, mode: str) -> tuple[list[di
                 manifests.extend(direct.render(graph, defaulted, name=source.name, namespace=env.namespace))
             except PykroError as exc:
                 raise exc.located(file=loaded.file) from None
-    return rgds + instances + manifests, defines
+    return _unique(rgds + instances + manifests, project), sorted(set(defines))
+
+
+def _object_key(doc: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    meta = doc.get("metadata") or {}
+    group = str(doc.get("apiVersion", "")).rpartition("/")[0]
+    return (group, str(doc.get("kind")), str(meta.get("namespace") or ""), str(meta.get("name")))
+
+
+def _unique(docs: list[dict[str, Any]], project: Project) -> list[dict[str, Any]]:
+    """Each object once; two objects of one name are an error, unless they are the same RGD.
+
+    Two graph entries may share a module (two instances of one API): their
+    RGD is the same object and is emitted once. Anything else named twice
+    would be two owners of one object, and Argo CD refuses such a stream: the
+    clash is reported here, by name.
+    """
+    seen: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    out = []
+    for doc in docs:
+        key = _object_key(doc)
+        if key in seen:
+            if seen[key] != doc or key[1] != "ResourceGraphDefinition":
+                group, kind, namespace, name = key
+                where = f"{namespace}/{name}" if namespace else name
+                raise RenderError(
+                    f"two {kind}{'.' + group if group else ''} objects are named {where}",
+                    file=str(project.file),
+                    hint="give the graphs (or their values) different names",
+                )
+            continue
+        seen[key] = doc
+        out.append(doc)
+    return out
 
 
 def validate(
