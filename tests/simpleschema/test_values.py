@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pykro.errors import ValuesError
+from pykro.errors import SchemaError, ValuesError
 from pykro.simpleschema import ValuesProblem, apply_defaults, to_openapi, validate_values
 from tests.simpleschema.test_transform import E2E_SPEC, E2E_TYPES, INSTANCES, RGDS
 
@@ -266,8 +266,7 @@ OPENAPI_ONLY = [
     ("int-or-string-int", {"x-kubernetes-int-or-string": True}, 8080, []),
     ("int-or-string-string", {"x-kubernetes-int-or-string": True}, "http", []),
     ("int-or-string-bool", {"x-kubernetes-int-or-string": True}, True, ["*"]),
-    ("x-kubernetes-keys-ignored", {"type": "string", "x-kubernetes-validations": [{"rule": "false"}],
-                                   "x-kubernetes-map-type": "atomic"}, "v", []),
+    ("x-kubernetes-keys-ignored", {"type": "string", "x-kubernetes-map-type": "atomic"}, "v", []),
     ("exclusive-maximum", {"type": "integer", "maximum": 5, "exclusiveMaximum": True}, 5, ["must be < 5, got 5"]),
 ]
 
@@ -279,6 +278,51 @@ def test_openapi_only_keywords(prop: dict, value: Any, want: list[str]) -> None:
         assert problems and all(p.path == "spec.x" for p in problems)
     else:
         assert problems == [P("spec.x", m) for m in want]
+
+
+# CEL x-kubernetes-validations rules, evaluated as the API server does on create:
+# (id, SimpleSchema spec, values, expected problems)
+RULE_CASES = [
+    ("holds", {"n": 'integer | validation="self > 0"'}, {"n": 3}, []),
+    ("fails-with-kro-message", {"n": 'integer | validation="self > 0"'}, {"n": 0},
+     [P("spec.n", 'validation failed: rule "self > 0" is false for integer 0')]),
+    ("string-function", {"s": "string | validation=\"self.startsWith('web-')\""}, {"s": "api-1"},
+     [P("spec.s", 'validation failed: rule "self.startsWith(\'web-\')" is false for string "api-1"')]),
+    ("absent-field-not-checked", {"n": 'integer | validation="self > 0"'}, {}, []),
+    ("default-is-checked-too", {"n": 'integer | default=0 validation="self > 0"'}, {},
+     [P("spec.n", 'validation failed: rule "self > 0" is false for integer 0')]),
+    ("number-is-a-double", {"f": 'float | validation="self > 0.5"'}, {"f": 1}, []),
+    ("type-error-blocks-rules", {"n": 'integer | validation="self > 0"'}, {"n": "x"},
+     [P("spec.n", 'must be of type integer, got string "x"')]),
+    ("list-items-by-index", {"xs": "[]Item"}, {"xs": [{"p": 1}, {"p": 0}]},
+     [P("spec.xs[1].p", 'validation failed: rule "self > 0" is false for integer 0')]),
+    ("map-values-by-key", {"m": "map[string]Item"}, {"m": {"a": {"p": -1}}},
+     [P("spec.m.a.p", 'validation failed: rule "self > 0" is false for integer -1')]),
+    ("transition-rule-skipped-on-create", {"s": "string | immutable=true"}, {"s": "x"}, []),
+    ("non-bool-result", {"n": 'integer | validation="self + 1"'}, {"n": 1},
+     [P("spec.n", 'rule "self + 1" must give a bool, got integer 2')]),
+    ("runtime-error", {"s": 'string | validation="int(self) > 0"'}, {"s": "abc"}, ["*"]),
+]
+
+
+@pytest.mark.parametrize("spec,values,want", [r[1:] for r in RULE_CASES], ids=[r[0] for r in RULE_CASES])
+def test_cel_validation_rules(spec: dict, values: dict, want: list) -> None:
+    openapi = to_openapi(spec, {"Item": {"p": 'integer | validation="self > 0"'}})
+    problems = validate_values(openapi, apply_defaults(openapi, values))
+    if want == ["*"]:
+        assert len(problems) == 1 and "could not be evaluated" in problems[0].message
+    else:
+        assert problems == want
+
+
+@pytest.mark.parametrize("rule,fragment", [
+    ("self >", "validation rule is not valid CEL"),
+    ("schema.spec.n > 0", "validation rule reads schema; a rule sees only its own field"),
+])
+def test_bad_validation_rules_are_schema_errors(rule: str, fragment: str) -> None:
+    with pytest.raises(SchemaError) as info:
+        to_openapi({"n": f'integer | validation="{rule}"'})
+    assert fragment in info.value.message
 
 
 def test_same_input_same_problems() -> None:

@@ -304,7 +304,30 @@ def _apply_maximum(t: _Target, value: str) -> None:
 def _apply_validation(t: _Target, value: str) -> None:
     if not value.strip():
         raise SchemaError('validation="" is empty; write a CEL rule, e.g. validation="self > 0"')
+    _check_rule(value)
     t.schema.setdefault("x-kubernetes-validations", []).append({"rule": value, "message": "validation failed"})
+
+
+def _check_rule(rule: str) -> None:
+    """Reject a rule the API server would refuse when kro creates the CRD: it must parse, and read only ``self``.
+
+    The CEL engine is imported only here, for schemas that have rules.
+    """
+    from pykro.celengine import check, references
+    from pykro.errors import CelError
+
+    try:
+        check(rule)
+        roots = {ref[0] for ref in references(rule)}
+    except CelError as exc:
+        raise SchemaError(f"validation rule is not valid CEL: {exc.message}", expression=rule) from None
+    unknown = sorted(roots - {"self", "oldSelf"})
+    if unknown:
+        raise SchemaError(
+            f"validation rule reads {', '.join(unknown)}; a rule sees only its own field, as self "
+            "(and oldSelf, the previous value, on updates)",
+            expression=rule,
+        )
 
 
 def _apply_immutable(t: _Target, value: str) -> None:

@@ -14,7 +14,15 @@ as Kubernetes does, ``x-kubernetes-list-type: set|map`` become uniqueness
 checks, objects without ``x-kubernetes-preserve-unknown-fields`` reject
 unknown fields (kubectl's strict field validation), Kubernetes string formats
 and ``int32``/``int64`` ranges are checked, and other ``x-kubernetes-*`` keys
-are ignored (CEL ``x-kubernetes-validations`` rules are not evaluated here).
+are ignored.
+
+Then, as the API server does on create, every CEL ``x-kubernetes-validations``
+rule (SimpleSchema's ``validation=`` marker) is evaluated with ``self`` bound to
+its field's value, by pykro's offline CEL engine (imported only when a schema has
+rules). Transition rules (those reading ``oldSelf``, such as ``immutable=true``)
+only run on updates, against the live object, and are skipped. Like the API
+server, no rule runs while a value has the wrong type (a blocking error). In
+direct mode nothing else would ever check these rules: no CRD is installed.
 
 Two engines check that translated schema. The one used is pykro's own
 (``_validator``, stdlib only, compiled once per schema): importing
@@ -127,6 +135,8 @@ def validate_values(openapi: dict[str, Any], values: dict[str, Any] | None) -> l
             problems = {ValuesProblem(path, message) for path, message in problems_of(instance)}
     except re.error as exc:
         raise _bad_pattern(exc) from None
+    if not any(p.message.startswith(_BLOCKING) for p in problems):
+        problems.update(_rule_problems(openapi, instance))
     return sorted(problems, key=lambda p: (p.path, p.message))
 
 
@@ -143,6 +153,8 @@ def _validate_values_reference(openapi: dict[str, Any], values: dict[str, Any] |
         problems = _reference_problems(openapi, instance)
     except re.error as exc:
         raise _bad_pattern(exc) from None
+    if not any(p.message.startswith(_BLOCKING) for p in problems):
+        problems.update(_rule_problems(openapi, instance))
     return sorted(problems, key=lambda p: (p.path, p.message))
 
 
@@ -153,6 +165,74 @@ def _bad_pattern(exc: re.error) -> SchemaError:
         "common subset",
         path=_ROOT,
     )
+
+
+# --- CEL validation rules ------------------------------------------------------
+
+# The API server skips CEL rules when the object has a type or enum error
+# (field.ErrorTypeInvalid / NotSupported are "blocking"): the rules were
+# type-checked against the schema and cannot run on values that break it.
+_BLOCKING = ("must be of type ", "must be one of ")
+
+
+def _rule_problems(openapi: dict[str, Any], instance: dict[str, Any]) -> set[ValuesProblem]:
+    """The ``x-kubernetes-validations`` rules ``instance`` breaks, evaluated as on create."""
+    found: list[tuple[str, Any, dict[str, Any], dict[str, Any]]] = []
+    _collect_rules(openapi, instance, _ROOT, found)
+    if not found:
+        return set()
+    from pykro.celengine import evaluate, references
+    from pykro.errors import CelError
+
+    problems: set[ValuesProblem] = set()
+    for path, value, schema, entry in found:
+        rule = entry.get("rule")
+        if not isinstance(rule, str) or any(ref[0] == "oldSelf" for ref in references(rule)):
+            continue  # a transition rule: it needs the live object, and create does not run it
+        try:
+            result = evaluate(rule, {"self": _as_cel(value, schema)})
+        except CelError as exc:
+            problems.add(ValuesProblem(path, f"rule {json.dumps(rule)} could not be evaluated: {exc.message}"))
+            continue
+        if result is True:
+            continue
+        if result is False:
+            message = entry.get("message") or "failed rule"
+            problems.add(ValuesProblem(path, f"{message}: rule {json.dumps(rule)} is false for {show(value)}"))
+        else:
+            problems.add(ValuesProblem(path, f"rule {json.dumps(rule)} must give a bool, got {show(result)}"))
+    return problems
+
+
+def _collect_rules(schema: Any, value: Any, path: str, out: list[tuple[str, Any, dict[str, Any], dict[str, Any]]]) -> None:
+    if not isinstance(schema, dict) or value is None:
+        return
+    for entry in schema.get("x-kubernetes-validations") or ():
+        if isinstance(entry, dict):
+            out.append((path, value, schema, entry))
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        for key in sorted(value):
+            _collect_rules(props[key] if key in props else extra, value[key], join_path(path, key), out)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _collect_rules(schema.get("items"), item, join_path(path, index), out)
+
+
+def _as_cel(value: Any, schema: Any) -> Any:
+    """``value`` as the API server hands it to CEL: a ``number`` field is a double even when written ``3``."""
+    if not isinstance(schema, dict):
+        return value
+    if schema.get("type") == "number" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        return {k: _as_cel(v, props[k] if k in props else extra) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_cel(item, schema.get("items")) for item in value]
+    return value
 
 
 # --- compiled validators, one per distinct schema --------------------------------
