@@ -48,6 +48,24 @@ def test_not_ready_and_missing_resource(tmp_path):
     assert out["missing"] == ["svc"] and out["unresolved"] == ["url"]
 
 
+def test_keys_a_live_object_lacks_leave_fields_unset(tmp_path):
+    # Kubernetes omits status.readyReplicas while it is 0, and a new Service has no status at all:
+    # kro leaves such fields unset and the resource not ready, it does not fail.
+    starting = {**DEPLOYMENT, "status": {"replicas": 2, "unavailableReplicas": 2}}
+    result = _status(tmp_path, f"{WEBAPP}:webapp", INSTANCE, [starting, SERVICE])
+    assert result.returncode == 0, result.stderr
+    out = yaml.safe_load(result.stdout)
+    assert out["status"] == {"url": "http://10.0.0.7"}
+    assert out["unresolved"] == ["ready"] and "missing" not in out
+
+
+def test_a_type_error_is_still_an_error(tmp_path):
+    broken = {**DEPLOYMENT, "status": {"readyReplicas": "two"}}
+    result = _status(tmp_path, f"{WEBAPP}:webapp", INSTANCE, [broken, SERVICE])
+    assert result.returncode == 1 and result.stdout == b""
+    assert b"status.ready" in result.stderr
+
+
 def test_ready_when_of_an_rgd_file(tmp_path):
     instance = {"apiVersion": "kro.run/v1alpha1", "kind": "WebApp", "metadata": {"name": "test-app"},
                 "spec": {"name": "test-app", "service": {}, "ingress": {"enabled": False}}}  # fmt: skip

@@ -7,6 +7,13 @@ name and namespace, where direct mode would have named it, so the match is
 the one kro makes. Status fields whose resources are absent are left unset,
 as kro leaves them; the rest are evaluated with the same CEL engine as
 direct mode.
+
+Live objects are often incomplete: Kubernetes omits ``status.readyReplicas``
+while it is 0, a Service has no ``status.loadBalancer.ingress`` until one is
+assigned. kro treats an expression that reads such a key as not resolvable
+yet, not as a failure: the status field stays unset and the resource is not
+ready. So does this. Every other evaluation error (a type error, a non-bool
+``readyWhen``) is the graph's fault and is raised, naming the field.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ class StatusReport:
     status: dict[str, Any]
     ready: dict[str, bool]
     missing: tuple[str, ...]  # resource ids with no live object
-    unresolved: tuple[str, ...]  # status fields left unset because a resource is missing
+    unresolved: tuple[str, ...]  # status fields left unset: a resource or a key they read is missing
 
 
 def _key(obj: Mapping[str, Any]) -> tuple[str, str, str, str]:
@@ -69,12 +76,15 @@ def evaluate_status(
     for node in graph.nodes:
         if node.id not in activation:
             continue
-        results = []
+        results: list[object] = []
         for i, f in enumerate(node.ready_when):
             (expr,) = f.expressions
             try:
                 results.append(evaluate(expr.text, activation))
             except PykroError as exc:
+                if _pending(exc):
+                    results.append(False)
+                    continue
                 raise exc.located(path=f"resources[{node.id}].readyWhen[{i}]") from None
         for i, r in enumerate(results):
             if not isinstance(r, bool):
@@ -90,5 +100,13 @@ def evaluate_status(
         try:
             status[field_name] = direct.evaluate_field(f, activation)
         except PykroError as exc:
+            if _pending(exc):
+                unresolved.append(field_name)
+                continue
             raise exc.located(path=f"status.{field_name}") from None
     return StatusReport(status, ready, tuple(missing), tuple(unresolved))
+
+
+def _pending(exc: PykroError) -> bool:
+    """Whether evaluation failed only because a key is not (yet) in a live object."""
+    return exc.message.startswith("no such key")
