@@ -8,6 +8,17 @@ file's hash. The same function refuses paths that leave the repository:
 Argo CD extracts untrusted repositories, and ``../../etc/passwd`` in a
 ``pykro.yaml`` must be an error, not a read.
 
+Graph modules are ordinary Python and may read files their own way
+(``Path(__file__).with_name("tag.txt").read_text()``), import optionally
+(``try: import overrides``) or glob. None of that goes through :func:`read`,
+and a cache that missed it would serve a stale render for a commit that
+changed such a file. So while a session is current, an audit hook
+(:pep:`578`) notes every repository file opened for reading and every
+repository directory listed (the import system lists a directory to find a
+module, so a module that appears later changes a recorded listing);
+:meth:`Session.settle` hashes them. What stays invisible is a bare
+existence check (``os.path.exists``: a stat raises no audit event).
+
 Standard library only.
 """
 
@@ -16,9 +27,11 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._listing import is_bytecode, listing_digest
 from .errors import ProjectError
 
 __all__ = ["Session", "current", "read", "inside", "sha256"]
@@ -30,13 +43,55 @@ def sha256(data: bytes) -> str:
 
 @dataclass
 class Session:
-    """What one render may read (``root``) and has read (``inputs``)."""
+    """What one render may read (``root``) and has read (``inputs``).
+
+    ``inputs`` maps a repository-relative path to the sha256 of the file (None:
+    looked for, absent); a directory's key ends in ``/`` (the root's is ``./``)
+    and maps to its :func:`~pykro._listing.listing_digest`.
+    """
 
     root: Path
     inputs: dict[str, str | None] = field(default_factory=dict)
+    # Paths the audit hook saw opened for reading / listed, not yet settled.
+    opened: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    _settling: bool = False
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+    def settle(self) -> list[tuple[Path, bool, str | None]]:
+        """Record what the audit hook saw since the last call; return it as (path, is_dir, digest)."""
+        found: list[tuple[Path, bool, str | None]] = []
+        self._settling = True
+        try:
+            opened, listed = self.opened, self.listed
+            self.opened, self.listed = set(), set()
+            for raw, is_dir in [(p, False) for p in sorted(opened)] + [(p, True) for p in sorted(listed)]:
+                path = Path(raw).resolve()
+                if path != self.root and self.root not in path.parents:
+                    continue
+                if _PYKRO_DIR == path or _PYKRO_DIR in path.parents or any(map(is_bytecode, path.parts)):
+                    continue
+                if is_dir:
+                    digest = listing_digest(str(path))
+                    if digest is None:
+                        continue
+                    rel = self.relative(path) + "/"
+                    self.inputs[rel] = digest
+                else:
+                    rel = self.relative(path)
+                    if rel in self.inputs:
+                        continue  # read through read(): already hashed
+                    try:
+                        digest = sha256(path.read_bytes()) if path.is_file() else None
+                    except OSError:
+                        digest = None
+                    self.inputs[rel] = digest
+                found.append((path, is_dir, digest))
+        finally:
+            self._settling = False
+        return found
 
 
 _current: contextvars.ContextVar[Session | None] = contextvars.ContextVar("pykro_inputs", default=None)
@@ -46,6 +101,40 @@ def current() -> Session | None:
     return _current.get()
 
 
+_PYKRO_DIR = Path(__file__).resolve().parent
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+_hook_installed = False
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    """The PEP 578 hook: note repository reads and listings of the current session.
+
+    It runs on every audited event of the process, so it does as little as it
+    can: a string comparison, then a context-variable read.
+    """
+    if event == "open":
+        session = _current.get()
+        if session is None or session._settling:
+            return
+        path, mode, flags = args
+        if isinstance(mode, str):
+            if any(c in mode for c in "wax+"):
+                return
+        elif isinstance(flags, int) and flags & _WRITE_FLAGS:
+            return
+        if isinstance(path, (str, bytes, os.PathLike)):
+            session.opened.add(os.path.abspath(os.fsdecode(path)))
+    elif event == "os.listdir" or event == "os.scandir":
+        session = _current.get()
+        if session is None or session._settling:
+            return
+        (path,) = args
+        if path is None:
+            path = "."
+        if isinstance(path, (str, bytes, os.PathLike)):
+            session.listed.add(os.path.abspath(os.fsdecode(path)))
+
+
 class reading:
     """Context manager making ``session`` the current one."""
 
@@ -53,6 +142,10 @@ class reading:
         self.session = session
 
     def __enter__(self) -> Session:
+        global _hook_installed
+        if not _hook_installed:  # once per process: audit hooks cannot be removed
+            sys.addaudithook(_audit)
+            _hook_installed = True
         self._token = _current.set(self.session)
         return self.session
 
@@ -100,6 +193,16 @@ def record(path: Path, data: bytes | None) -> None:
     session = current()
     if session is not None:
         _record(session, path, None if data is None else sha256(data))
+
+
+def record_listing(path: Path, digest: str | None) -> None:
+    """Record a directory listing (as :meth:`Session.settle` does) in the current session."""
+    session = current()
+    if session is not None and digest is not None:
+        try:
+            session.inputs[session.relative(path.resolve()) + "/"] = digest
+        except ValueError:
+            pass
 
 
 def _record(session: Session, path: Path, digest: str | None) -> None:

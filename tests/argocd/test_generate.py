@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pykro.argocd import generate, parameters
 from pykro.argocd._git import find_git_dir, head_commit, is_clean
@@ -319,6 +320,20 @@ def _rename(root: Path) -> None:
     _git(root, "mv", "pykro.yaml", "renamed.yaml")
 
 
+def _ignored_file(root: Path) -> None:
+    (root / ".gitignore").write_text("local.yaml\n")
+    _git(root, "add", ".gitignore")
+    _git(root, "commit", "-q", "-m", "ignore local values")
+    (root / "local.yaml").write_text("replicas: 7\n")
+
+
+def _ignored_bytecode(root: Path) -> None:
+    (root / ".gitignore").write_text("__pycache__/\n*.pyc\n")
+    _git(root, "add", ".gitignore")
+    _git(root, "commit", "-q", "-m", "ignore bytecode")
+    _bytecode(root)
+
+
 def _untracked_dir_with_source(root: Path) -> None:
     (root / "lib" / "__pycache__").mkdir(parents=True)
     (root / "lib" / "mod.py").write_text("x\n")
@@ -334,8 +349,11 @@ def _untracked_dir_with_source(root: Path) -> None:
         (_untracked, False),
         (_rename, False),
         (_untracked_dir_with_source, False),
+        (_ignored_file, False),
+        (_ignored_bytecode, True),
     ],
-    ids=["clean", "only-bytecode", "modified", "staged", "untracked-file", "renamed", "untracked-dir-with-source"],
+    ids=["clean", "only-bytecode", "modified", "staged", "untracked-file", "renamed", "untracked-dir-with-source",
+         "ignored-file-may-be-an-input", "ignored-bytecode"],
 )
 def test_is_clean(repo: Path, change, clean: bool) -> None:  # type: ignore[no-untyped-def]
     _git_repo(repo)
@@ -862,6 +880,68 @@ def test_real_render_is_cached_and_served_identically(example_repo: Path, enviro
     assert _run(example_repo, env).out == miss.out
     assert _run(example_repo, {**env, "ARGOCD_APP_REVISION": "9" * 40}).out == miss.out, "inputs hit, new commit"
     assert cache.stats().entries == 1
+
+
+_READS_ITS_OWN_FILES = """
+from pathlib import Path
+TAG = Path(__file__).with_name("tag.txt").read_text().strip()
+try:
+    from overrides import SUFFIX
+except ImportError:
+    SUFFIX = ""
+"""
+
+
+def test_files_a_graph_reads_itself_are_inputs(example_repo: Path) -> None:
+    # A graph module that opens a file of its own, or imports one only if it exists, depends on
+    # it although neither goes through pykro: a new commit changing it must render anew.
+    module = example_repo / "graphs" / "webapp.py"
+    source = module.read_text().replace('f"{schema.spec.name}-svc"', 'f"{schema.spec.name}-svc-{TAG}{SUFFIX}"')
+    module.write_text(_READS_ITS_OWN_FILES + source)
+    (module.parent / "tag.txt").write_text("a\n")
+    env = {"PYKRO_ENVIRONMENT": "prod", "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def service_name(commit: str) -> str:
+        result = _run(example_repo, {**env, "ARGOCD_APP_REVISION": commit * 40})
+        assert (result.code, result.err) == (0, ""), result.err
+        (svc,) = [d for d in yaml.safe_load_all(result.out) if d["kind"] == "Service"]
+        return str(svc["metadata"]["name"])
+
+    assert service_name("1") == "web-svc-a"
+    assert service_name("2") == "web-svc-a", "nothing changed: the inputs record answers"
+    (module.parent / "tag.txt").write_text("b\n")
+    assert service_name("3") == "web-svc-b", "a file the module opened is an input"
+    (module.parent / "overrides.py").write_text('SUFFIX = "-o"\n')
+    assert service_name("4") == "web-svc-b-o", "a module that now exists changes what the import finds"
+    (module.parent / "overrides.py").unlink()
+    assert service_name("5") == "web-svc-b"
+    inputs = render_inputs(example_repo)
+    assert inputs["apps/webapp/graphs/tag.txt"] is not None and "apps/webapp/graphs/" in inputs
+    assert not any("__pycache__" in path for path in inputs)
+
+
+def render_inputs(app: Path) -> Mapping[str, str | None]:
+    from pykro.project import render
+
+    return render(app, "prod", repo_root=app.parents[1]).inputs
+
+
+def test_an_ignored_input_is_not_hidden_by_a_clean_head(example_repo: Path) -> None:
+    root = example_repo.parents[1]
+    (root / ".gitignore").write_text("local.yaml\n")
+    _git(root, "add", ".gitignore")
+    _git(root, "commit", "-qm", "ignore local values")
+    config = example_repo / "pykro.yaml"
+    text = config.read_text().replace("  prod:\n", "  prod:\n    valueFiles: [local.yaml]\n", 1)
+    config.write_text(text.replace("name: web, replicas: 3,", "name: web,"))
+    _git(root, "commit", "-qam", "prod reads local.yaml")
+    local = example_repo / "local.yaml"
+    env = {"PYKRO_ENVIRONMENT": "prod", "PYTHONDONTWRITEBYTECODE": "1"}
+    local.write_text("webapp: {replicas: 4}\n")
+    assert b"replicas: 4" in _run(example_repo, env).out
+    local.write_text("webapp: {replicas: 7}\n")
+    assert _git(root, "status", "--porcelain") == "", "git itself sees nothing changed"
+    assert b"replicas: 7" in _run(example_repo, env).out
 
 
 def test_real_render_unknown_environment_is_one_line(example_repo: Path) -> None:

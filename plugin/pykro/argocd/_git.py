@@ -93,7 +93,13 @@ def _packed_ref(common_dir: str, ref: str) -> str | None:
 def is_clean(repo_root: str, environ: Mapping[str, str]) -> bool:
     """True when ``git status`` shows no change but Python bytecode caches.
 
-    Untracked ``__pycache__`` directories and ``.pyc`` files do not count:
+    Ignored files count like untracked ones: a render may read a git-ignored
+    value file (``values/local.yaml``), and HEAD would then stand for content
+    it does not name. A repository that ignores its virtualenv is therefore
+    never clean here, which costs only the exact-key shortcut, never
+    correctness.
+
+    Untracked or ignored ``__pycache__`` directories and ``.pyc`` files do not count:
     rendering imports the graph modules, which may write them, and they never
     change the output. Anything that goes wrong (no git, not a repository,
     "dubious ownership") counts as not clean: the caller then falls back to
@@ -110,7 +116,8 @@ def is_clean(repo_root: str, environ: Mapping[str, str]) -> bool:
         done = subprocess.run(
             # Argo CD resets file modes when it copies a repository; a mode is not
             # content and changes no render, so it does not make the tree dirty.
-            ["git", "-c", "core.fileMode=false", "status", "--porcelain=v1", "-z", "--untracked-files=normal"],
+            ["git", "-c", "core.fileMode=false", "status", "--porcelain=v1", "-z", "--untracked-files=normal",
+             "--ignored=traditional"],
             cwd=repo_root,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -144,7 +151,7 @@ def _status_entries(output: bytes) -> list[tuple[str, str]]:
 
 def _counts(entry: tuple[str, str]) -> bool:
     status, path = entry
-    if status != "??":
+    if status not in ("??", "!!"):
         return True
     parts = path.rstrip("/").split("/")
     return not ("__pycache__" in parts or path.endswith((".pyc", ".pyo")))

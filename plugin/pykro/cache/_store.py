@@ -483,6 +483,11 @@ def _unquote(text: str) -> str:
 
 
 def _check_rel_path(path: str) -> bool:
+    """A repository-relative POSIX file path, or a directory's: ``dir/`` (the root's is ``./``)."""
+    if path == "./":
+        return True
+    if path.endswith("/"):
+        path = path[:-1]
     if not path or path.startswith("/") or "\\" in path or "\0" in path:
         return False
     return all(part not in ("", ".", "..") for part in path.split("/"))
@@ -522,10 +527,18 @@ def _parse_record(body: bytes) -> tuple[list[tuple[str, str | None]], bytes] | N
 
 
 def _file_state(root: str, rel: str, memo: dict[str, str | None]) -> str | None:
-    """sha256 hex of ``root/rel``, or None when it is not a readable regular file."""
+    """sha256 hex of ``root/rel``, or None when it is not a readable regular file.
+
+    For a directory (``rel`` ends in ``/``), the digest of its listing.
+    """
     if rel in memo:
         return memo[rel]
     state: str | None
+    if rel.endswith("/"):
+        from pykro._listing import listing_digest
+
+        state = memo[rel] = listing_digest(os.path.join(root, *rel.rstrip("/").split("/")))
+        return state
     try:
         with open(os.path.join(root, *rel.split("/")), "rb") as handle:
             if not _is_regular(handle.fileno()):

@@ -229,6 +229,7 @@ def render(
         if chosen not in MODES:
             raise ProjectError(f"mode {chosen!r} is not one of {', '.join(MODES)}", path="mode")
         docs, defines = _render_docs(project, env, chosen)
+        session.settle()
     if not docs and not env.allow_empty:
         raise RenderError(
             f"environment {env.name!r} renders no objects in {chosen} mode",

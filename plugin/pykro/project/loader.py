@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _inputs
+from .._listing import listing_digest
 from ..errors import ProjectError, PykroError
 from ..graph.model import Graph
 from .config import GraphSource
@@ -30,9 +31,11 @@ class LoadedGraph:
     name: str
     graph: Graph
     file: str
-    # Repository files this graph's loading read: path -> sha256 (the module and what it imported).
+    # Repository files this graph's loading read: path -> sha256 (the module, what it imported, what it opened).
     inputs: tuple[tuple[Path, str | None], ...]
     resource_graph: Any = None  # the ResourceGraph of a Python graph
+    # Repository directories its loading listed (imports, globs): path -> listing digest.
+    listings: tuple[tuple[Path, str | None], ...] = ()
 
 
 # Per process: a graph module is executed once per content; validating every
@@ -56,9 +59,12 @@ def load_graph(source: GraphSource, base: Path, referrer: str) -> LoadedGraph:
     if cached is not None:
         current = [(dep, dep.read_bytes() if dep.is_file() else None) for dep, _ in cached.inputs]
         if all((hashlib.sha256(d).hexdigest() if d is not None else None) == digest
-               for (_, d), (_, digest) in zip(current, cached.inputs)):  # fmt: skip
+               for (_, d), (_, digest) in zip(current, cached.inputs)) and all(
+                   listing_digest(str(dep)) == digest for dep, digest in cached.listings):  # fmt: skip
             for dep, content in current:
                 _inputs.record(dep, content)
+            for dep, digest in cached.listings:
+                _inputs.record_listing(dep, digest)
             return cached
     if source.is_python:
         loaded = _load_python(source, path, data)
@@ -89,7 +95,12 @@ def _load_python(source: GraphSource, path: Path, data: bytes) -> LoadedGraph:
     root = session.root if session else path.parent
     module_name = "pykro_graph_" + hashlib.sha256(str(path).encode()).hexdigest()[:16]
     before = set(sys.modules)
+    if session is not None:
+        session.settle()  # what was noted before belongs to the render, not to this module
     sys.path.insert(0, str(path.parent))
+    # Finders keep directory listings between imports; forget them so this
+    # import lists (and the audit hook records) the directories it searches.
+    importlib.invalidate_caches()
     try:
         spec = importlib.util.spec_from_file_location(module_name, path)
         if spec is None or spec.loader is None:
@@ -127,6 +138,14 @@ def _load_python(source: GraphSource, path: Path, data: bytes) -> LoadedGraph:
             # graph, another commit in a long-lived process) imports them
             # afresh, so it reads their current content and records them.
             del sys.modules[name]
+    listings: list[tuple[Path, str | None]] = []
+    if session is not None:
+        recorded = {dep for dep, _ in inputs}
+        for dep, is_dir, digest in session.settle():
+            if is_dir:
+                listings.append((dep, digest))
+            elif dep not in recorded:
+                inputs.append((dep, digest))
     attribute = source.attribute or source.name
     graph = module.__dict__.get(attribute)
     if graph is None:
@@ -140,7 +159,7 @@ def _load_python(source: GraphSource, path: Path, data: bytes) -> LoadedGraph:
         raise ProjectError(
             f"{attribute!r} is a {type(graph).__name__}, not a graph made by to_resource_graph", file=str(path)
         )
-    return LoadedGraph(source.name, graph.graph, str(path), tuple(inputs), graph)
+    return LoadedGraph(source.name, graph.graph, str(path), tuple(inputs), graph, tuple(listings))
 
 
 def _user_failure(exc: BaseException, path: Path, root: Path) -> ProjectError:
