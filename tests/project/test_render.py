@@ -154,6 +154,42 @@ def test_value_error_in_a_value_file_names_that_file(repo):
     assert info.value.path == "spec.replicas"
 
 
+_SECRET_GRAPH = """
+from typing import Annotated
+from pykro import Spec, field, simple, to_resource_graph
+
+class S(Spec):
+    name: str
+    password: Annotated[str, field(pattern="^[a-z]{20,}$")]
+    tokens: list[str] = []
+    note: Annotated[str, field(pattern="^[a-z]*$")] = ""
+
+g = to_resource_graph({"name": "g", "apiVersion": "v1alpha1", "kind": "G", "spec": S}, lambda schema: {
+    "creds": simple.Secret(name=schema.spec.name, string_data={"pw": schema.spec.password,
+                                                                "first": schema.spec.tokens[0]}),
+    "cfg": simple.ConfigMap(name=schema.spec.name, data={"note": schema.spec.note}),
+})
+"""
+
+
+@pytest.mark.parametrize("values,shown,hidden", [
+    ('{name: s, password: "Hunter2-Secret"}', ["spec.password", "must match", "field feeds a Secret"],
+     ["Hunter2"]),
+    ('{name: s, password: abcdefghijklmnopqrstu, tokens: ["tok-1", 7]}', ["spec.tokens[1]", "integer"], ["tok-1"]),
+    ('{name: s, password: abcdefghijklmnopqrstu, note: "long note"}', ["spec.note", '"long note"'], []),
+], ids=["secret-string", "secret-list-item", "configmap-value-is-shown"])
+def test_values_that_feed_secrets_never_reach_stderr(repo, values, shown, hidden):
+    app = repo / "apps" / "web"
+    _write(app / "graphs" / "secret.py", _SECRET_GRAPH)
+    _write(app / "pykro.yaml", f"graphs:\n  g: graphs/secret.py:g\nenvironments:\n  dev:\n    mode: direct\n"
+                               f"    values:\n      g: {values}\n")
+    result = run_cli("render", str(app), "--env", "dev")
+    assert (result.returncode, result.stdout) == (1, b"")
+    err = result.stderr.decode()
+    assert all(s in err for s in shown), err
+    assert not any(h in err for h in hidden), err
+
+
 def test_exception_inside_a_graph_module_names_its_line(repo):
     module = repo / "apps" / "web" / "graphs" / "webapp.py"
     module.write_text(module.read_text().replace("class WebAppStatus", "ratio = 1 / 0\n\n\nclass WebAppStatus"))

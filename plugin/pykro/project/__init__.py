@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from .. import _inputs
 from ..errors import ProjectError, PykroError, RenderError, ValuesError
+from ..graph.model import Field
 from .config import MODES, Environment, Project, parse
 
 __all__ = ["Rendered", "Project", "Environment", "MODES", "load_project", "render", "validate", "find_repo_root",
@@ -175,6 +176,61 @@ def _values_for(project: Project, env: Environment, graph_name: str) -> _Merged:
     return merged
 
 
+def _secret_fed_paths(graph: Any) -> set[tuple[Any, ...]]:
+    """The spec paths a graph writes into Secrets' ``data``/``stringData`` (or iterates to make Secrets)."""
+    paths: set[tuple[Any, ...]] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, Field):
+            for expr in value.expressions:
+                paths.update(ref[2:] for ref in expr.refs if ref[:2] == ("schema", "spec") and len(ref) > 2)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    for node in graph.nodes:
+        template = node.template
+        if isinstance(template, dict) and template.get("apiVersion") == "v1" and template.get("kind") == "Secret":
+            collect([template.get("data"), template.get("stringData")])
+            collect([f for _, f in node.for_each])
+    return paths
+
+
+def _redact_secret_values(problems: list[Any], graph: Any, values: Mapping[str, Any]) -> list[Any]:
+    """``problems`` with the values of Secret-bound fields left out of their messages.
+
+    Argo CD shows a plugin's stderr to everyone who can see the application,
+    and CI logs keep it: a value that is wrong for its field is still likely to
+    be the real password. The message keeps the field, the rule and the type.
+    """
+    secret = _secret_fed_paths(graph)
+    if not secret:
+        return problems
+    from ..simpleschema import ValuesProblem
+    from ..simpleschema._validator import show
+
+    out = []
+    for problem in problems:
+        path = _parse_path(problem.path)[1:]
+        if any(path[: len(p)] == p or p[: len(path)] == path for p in secret):
+            value: Any = values
+            for part in path:
+                try:
+                    value = value[part]
+                except (KeyError, IndexError, TypeError):
+                    value = None
+                    break
+            if value is not None:
+                kind = show(value).partition(" ")[0]
+                problem = ValuesProblem(problem.path, problem.message.replace(
+                    show(value), f"{kind} (value not shown: the field feeds a Secret)"))  # fmt: skip
+        out.append(problem)
+    return out
+
+
 def _checked_values(loaded: Any, merged: _Merged, env: Environment, project: Project) -> dict[str, Any]:
     from ..simpleschema import apply_defaults, to_openapi, validate_values
 
@@ -183,6 +239,7 @@ def _checked_values(loaded: Any, merged: _Merged, env: Environment, project: Pro
     defaulted = apply_defaults(openapi, merged.data)
     problems = validate_values(openapi, defaulted)
     if problems:
+        problems = _redact_secret_values(problems, graph, defaulted)
         first = problems[0]
         path = _parse_path(first.path)
         if path[:1] == ("spec",):
