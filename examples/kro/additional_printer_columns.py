@@ -4,7 +4,7 @@ The Service selects exactly what the Deployment selects, by reading its
 selector rather than repeating the labels.
 """
 
-from typing import Any
+from typing import Any, Optional
 
 from pykro import Spec, Status, resource, simple, to_resource_graph
 
@@ -14,7 +14,7 @@ class IngressOptions(Spec):
 
 
 class ApplicationSpec(Spec):
-    name: str
+    name: Optional[str] = None  # kro leaves it optional
     image: str = "nginx"
     ingress: IngressOptions
 

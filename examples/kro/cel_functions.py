@@ -10,13 +10,13 @@ uid, which only the cluster assigns: this graph renders in kro mode; direct
 mode refuses that field, naming it.
 """
 
-from typing import Any
+from typing import Any, Optional
 
 from pykro import Cel, Spec, Status, resource, simple, to_resource_graph
 
 
 class SomethingSpec(Spec):
-    name: str
+    name: Optional[str] = None  # kro leaves it optional
     fullDNSName: str = "a.b.c.d.example.com"
 
 

@@ -1,5 +1,7 @@
 """kro's ``examples/dogsvscats/result-app``: shows the tally, read from Postgres."""
 
+from typing import Optional
+
 from dogsvscats_common import (
     ExposedAppStatus,
     IngressOptions,
@@ -14,12 +16,12 @@ from pykro import Spec, to_resource_graph
 
 
 class ResultAppSpec(Spec):
-    name: str
+    name: Optional[str] = None  # kro leaves it optional
     namespace: str = "default"
     image: str = "dogsvscats/result:latest"
     replicas: int = 1
-    postgresEndpoint: str
-    postgresSecretName: str
+    postgresEndpoint: Optional[str] = None  # kro leaves it optional
+    postgresSecretName: Optional[str] = None  # kro leaves it optional
     service: ServiceOptions
     ingress: IngressOptions
 

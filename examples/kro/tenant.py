@@ -5,6 +5,8 @@ The kinds come from the graphs themselves (``tenant_environment``,
 a kind that no longer exists.
 """
 
+from typing import Optional
+
 import tenant_application
 import tenant_environment
 
@@ -12,7 +14,7 @@ from pykro import Spec, resource, to_resource_graph
 
 
 class TenantSpec(Spec):
-    tenantId: str
+    tenantId: Optional[str] = None  # kro leaves it optional
     image: str = "nginx"
     replicas: int = 2
 

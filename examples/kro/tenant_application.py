@@ -1,10 +1,12 @@
 """kro's ``examples/saas-multi-tenant`` TenantApplication: the tenant's app in its namespace."""
 
+from typing import Optional
+
 from pykro import Spec, resource, simple, to_resource_graph
 
 
 class TenantApplicationSpec(Spec):
-    tenantId: str
+    tenantId: Optional[str] = None  # kro leaves it optional
     # kro's example defaults the image to "100"; kept as it is, for equivalence.
     image: str = "100"
     replicas: int = 2

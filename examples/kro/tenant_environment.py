@@ -4,11 +4,13 @@ A Namespace named after the tenant, a ResourceQuota capping what it may
 request, and a NetworkPolicy admitting traffic from the tenant's own pods only.
 """
 
+from typing import Optional
+
 from pykro import Spec, resource, simple, to_resource_graph
 
 
 class TenantEnvironmentSpec(Spec):
-    tenantId: str
+    tenantId: Optional[str] = None  # kro leaves it optional
 
 
 QUOTA = {"requests.cpu": "1", "requests.memory": "1Gi", "limits.cpu": "2", "limits.memory": "2Gi"}

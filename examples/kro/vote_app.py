@@ -1,5 +1,7 @@
 """kro's ``examples/dogsvscats/vote-app``: the voting front end, which writes votes to Redis."""
 
+from typing import Optional
+
 from dogsvscats_common import (
     ExposedAppStatus,
     IngressOptions,
@@ -13,11 +15,11 @@ from pykro import Spec, to_resource_graph
 
 
 class VoteAppSpec(Spec):
-    name: str
+    name: Optional[str] = None  # kro leaves it optional
     namespace: str = "default"
     image: str = "dogsvscats/vote:latest"
     replicas: int = 2
-    redisEndpoint: str
+    redisEndpoint: Optional[str] = None  # kro leaves it optional
     service: ServiceOptions
     ingress: IngressOptions
 

@@ -6,7 +6,7 @@ name and namespace from the Deployment, as kro's RGD does, so they follow it
 if its naming ever changes.
 """
 
-from typing import Any
+from typing import Any, Optional
 
 from pykro import Spec, Status, resource, simple, to_resource_graph
 
@@ -20,7 +20,7 @@ class IngressOptions(Spec):
 
 
 class WebAppSpec(Spec):
-    name: str
+    name: Optional[str] = None  # kro leaves it optional
     namespace: str = "default"
     image: str = "nginx"
     port: int = 8080

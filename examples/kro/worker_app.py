@@ -1,18 +1,20 @@
 """kro's ``examples/dogsvscats/worker-app``: moves votes from Redis to Postgres; not exposed."""
 
+from typing import Optional
+
 from dogsvscats_common import AppStatus, app_deployment, app_status, postgres_env
 
 from pykro import Spec, to_resource_graph
 
 
 class WorkerAppSpec(Spec):
-    name: str
+    name: Optional[str] = None  # kro leaves it optional
     namespace: str = "default"
     image: str = "dogsvscats/worker:latest"
     replicas: int = 1
-    redisEndpoint: str
-    postgresEndpoint: str
-    postgresSecretName: str
+    redisEndpoint: Optional[str] = None  # kro leaves it optional
+    postgresEndpoint: Optional[str] = None  # kro leaves it optional
+    postgresSecretName: Optional[str] = None  # kro leaves it optional
 
 
 graph = to_resource_graph(
