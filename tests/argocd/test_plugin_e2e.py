@@ -165,8 +165,8 @@ def test_parameters_announce_the_environments(cmp: CmpServer) -> None:
 
 
 def test_concurrent_generates_of_one_app_agree(repo: Path, tmp_path: Path) -> None:
-    """Argo CD may run generate twice at once for the same app: with a cold shared cache, every
-    concurrent run must still print the same bytes (no torn or half-written cache entries)."""
+    """Argo CD runs generate many times at once for the same app: 16 real renders through the
+    emulated cmp-server on one cold cache print the same bytes and leave a consistent cache."""
     from concurrent.futures import ThreadPoolExecutor
 
     sidecar_env = {"PATH": f"{Path(_pykro()).parent}:/usr/bin:/bin", "HOME": str(tmp_path),
@@ -174,9 +174,18 @@ def test_concurrent_generates_of_one_app_agree(repo: Path, tmp_path: Path) -> No
     server = CmpServer(repo, ROOT / "config-management-plugin.yaml", sidecar_env=sidecar_env)
     try:
         environment = ENVIRONMENTS[0]
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            results = list(pool.map(lambda _: _generate(server, environment), range(4)))
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            results = list(pool.map(lambda _: _generate(server, environment), range(16)))
         assert len({r.stdout for r in results}) == 1
         assert results[0].objects
+        cache_dir = tmp_path / "pykro-cache"
+        files = [p for p in cache_dir.rglob("*") if p.is_file()]
+        assert [p for p in files if p.name.startswith(".tmp.")] == [], "no temp file left behind"
+        from pykro.cache import RenderCache
+
+        stats = RenderCache(cache_dir).stats()
+        assert stats.bytes == sum(p.stat().st_size for p in files), "the cache's own account is consistent"
+        assert stats.input_records >= 1
+        assert _generate(server, environment).stdout == results[0].stdout, "what they left is served"
     finally:
         server.close()
