@@ -1,7 +1,8 @@
 """Kubernetes ``library.Regex()``: ``<string>.find(re)``, ``<string>.findAll(re[, n])``.
 
-RE2 syntax is evaluated with Python's ``re``; patterns using Python-only features
-(lookaround, backreferences) are rejected as RE2 would.
+Patterns are Go regexp (RE2) syntax, translated by :mod:`.re2`; ``findAll`` walks
+the text as Go's ``FindAllString`` does, whose empty-match rules differ from
+Python's ``finditer``.
 """
 
 from __future__ import annotations
@@ -31,13 +32,25 @@ def _find(s: Any, pattern: Any) -> Any:
 def _find_all(s: Any, pattern: Any, limit: Any = None) -> Any:
     text, pat = _args(s, pattern)
     n = -1 if limit is None else as_int(limit)
-    if n == 0:
-        return celtypes.ListType()
-    out = []
-    for m in regex_compile(pat).finditer(text):
-        out.append(celtypes.StringType(m.group(0)))
-        if n > 0 and len(out) >= n:
+    compiled = regex_compile(pat)
+    out: list[Any] = []
+    # Go's regexp.allMatches: an empty match right after the previous match is
+    # dropped and the scan steps one code point; Python's finditer would keep it
+    # and also allow a non-empty match starting where an empty one was found.
+    pos, prev_end = 0, -1
+    while (n < 0 or len(out) < n) and pos <= len(text):
+        m = compiled.search(text, pos)
+        if m is None:
             break
+        accept = True
+        if m.end() == pos:
+            accept = m.start() != prev_end
+            pos += 1
+        else:
+            pos = m.end()
+        prev_end = m.end()
+        if accept:
+            out.append(celtypes.StringType(m.group(0)))
     return celtypes.ListType(out)
 
 

@@ -24,6 +24,7 @@ from ._runtime import (
     is_number,
     type_name,
 )
+from .re2 import RE2Error, compile_re2
 
 __all__ = ["LIBRARY", "CelTypeValue", "go_float", "regex_compile"]
 
@@ -76,24 +77,11 @@ def go_float(value: float) -> str:
 
 
 def regex_compile(pattern: str) -> "re.Pattern[str]":
-    """RE2 patterns in Python's engine; rejects the RE2-invalid features Python would accept."""
-    if re.search(r"\(\?[=!<]|\\[1-9]", pattern) and not re.search(r"\(\?P<", pattern):
-        raise EvalFailure(f"invalid regex {pattern!r}: lookaround and backreferences are not RE2 syntax")
+    """Go's RE2 semantics for ``matches``/``find``: see :mod:`.re2` for why the text is translated."""
     try:
-        return _compile_cached(pattern)
-    except re.error as ex:
+        return compile_re2(pattern)
+    except RE2Error as ex:
         raise EvalFailure(f"invalid regex {pattern!r}: {ex}") from None
-
-
-_CACHE: dict[str, "re.Pattern[str]"] = {}
-
-
-def _compile_cached(pattern: str) -> "re.Pattern[str]":
-    compiled = _CACHE.get(pattern)
-    if compiled is None:
-        compiled = re.compile(pattern.replace("(?P<", "(?P<"))
-        _CACHE[pattern] = compiled
-    return compiled
 
 
 def _size(value: Any) -> Any:
