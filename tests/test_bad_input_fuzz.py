@@ -99,3 +99,24 @@ def test_mutated_projects_fail_cleanly(app, project):
                 render(app, environment, mode, repo_root=app)
             except PykroError:
                 pass
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(doc=_mutated(RGDS))
+def test_mutated_rgd_files_name_a_line_of_the_file(doc):
+    """An error about an RGD file points at a line:column that exists in it, never at a column alone."""
+    from pykro.project.yamlpos import load
+
+    text = yaml.safe_dump(doc, sort_keys=False)
+    try:
+        data, positions = load(text, "rgd.yaml")
+    except PykroError:
+        return
+    if not isinstance(data, dict):
+        return
+    try:
+        graph_from_rgd(data, file="rgd.yaml", positions=positions)
+    except PykroError as exc:
+        assert exc.file == "rgd.yaml", exc
+        assert exc.line is not None and 1 <= exc.line <= len(text.splitlines()), exc
+        assert exc.column is not None, exc

@@ -172,17 +172,22 @@ def inside(path: str | os.PathLike[str], *, base: Path, what: str, referrer: str
     return resolved
 
 
-def read(path: Path, *, what: str, referrer: str | None = None) -> bytes:
-    """Read a repository file and record its hash in the current session."""
+def read(path: Path, *, what: str, referrer: str | None = None, written: str | None = None) -> bytes:
+    """Read a repository file and record its hash in the current session.
+
+    ``written`` is the path as the user wrote it, for the error naming a missing file.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         session = current()
         if session is not None:
             _record(session, path, None)
-        raise ProjectError(f"{what} {path.name!r} does not exist", file=referrer, path=None) from None
+        shown = written if written is not None else path.name
+        raise ProjectError(f"{what} {shown!r} does not exist", file=referrer, path=None) from None
     except IsADirectoryError:
-        raise ProjectError(f"{what} {str(path)!r} is a directory", file=referrer) from None
+        shown = written if written is not None else str(path)
+        raise ProjectError(f"{what} {shown!r} is a directory", file=referrer) from None
     session = current()
     if session is not None:
         _record(session, path, sha256(data))

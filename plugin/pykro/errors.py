@@ -59,11 +59,30 @@ class PykroError(Exception):
 
         Inner layers know the field path; outer layers know the file. Each
         adds what it knows without overwriting what is more precise.
+
+        A column known without a line is a column of the CEL expression, not
+        of the file: when a layer supplies the line, that column moves into
+        the message ("at column 19 of the expression") so that ``file:line:col``
+        never mixes a Python line with a column inside a string.
         """
+        if where.get("line") is not None and self.line is None and self.column is not None:
+            self._column_into_message()
         for name, value in where.items():
             if value is not None and getattr(self, name) is None:
                 setattr(self, name, value)
         return self
+
+    def _column_into_message(self) -> None:
+        import re  # only on this error path: the cache-hit path imports nothing it does not need
+
+        column, self.column = self.column, None
+        of = "of the expression" if self.expression is not None else "of the value"
+        said = re.compile(rf"\bat column {column}(?!\d)")
+        if said.search(self.message):
+            self.message = said.sub(lambda m: f"{m.group(0)} {of}", self.message, count=1)
+        else:
+            self.message += f" (at column {column} {of})"
+        self.args = (self.message,)
 
     def __str__(self) -> str:
         where = ""

@@ -25,9 +25,9 @@ import re
 import threading
 from typing import Any, Callable, Iterator, NoReturn
 
-from .errors import ReferenceUsageError
+from .errors import CelError, ReferenceUsageError
 
-__all__ = ["Expr", "Ref", "to_expr", "cel_literal", "Placeholders"]
+__all__ = ["Expr", "Ref", "to_expr", "cel_literal", "Placeholders", "check_operand_types"]
 
 # CEL operator _prec, lowest first (cel-spec "Syntax").
 _PREC_COND = 1
@@ -425,6 +425,112 @@ class Binary(Expr):
 
     def _children(self) -> "tuple[Expr, ...]":
         return (self.left, self.right)
+
+
+# -- operand types: what CEL's type checker refuses ------------------------------
+#
+# Only static types pykro knows are compared (Spec fields, literals, metadata
+# names, results of typed expressions); "dyn" (fields of arbitrary kinds) is
+# accepted as before. A known type for which CEL has no overload of the
+# operator at all (`&&` on an int, `*` on a string) is refused even next to a
+# dyn, since no value of the other side can make it type-check.
+
+_NUMERIC = frozenset({"int", "uint", "double"})
+_OPERAND_TYPES = {
+    "&&": frozenset({"bool"}),
+    "||": frozenset({"bool"}),
+    "+": _NUMERIC | {"string", "list", "bytes"},
+    "-": _NUMERIC,
+    "*": _NUMERIC,
+    "/": _NUMERIC,
+    "%": frozenset({"int", "uint"}),
+    "<": _NUMERIC | {"string", "bool", "bytes"},
+    "<=": _NUMERIC | {"string", "bool", "bytes"},
+    ">": _NUMERIC | {"string", "bool", "bytes"},
+    ">=": _NUMERIC | {"string", "bool", "bytes"},
+}
+# How the user wrote it in Python, when that differs from the CEL operator.
+_PYTHON_OP = {"&&": "&", "||": "|"}
+# Equality: CEL's `==` needs both sides of one type (numbers compare across int/uint/double).
+_FAMILY = {"int": "number", "uint": "number", "double": "number", "string": "string", "bool": "bool",
+           "list": "list", "map": "map", "bytes": "bytes"}
+
+
+def _known(t: str) -> bool:
+    return t not in ("dyn", "null")
+
+
+def _binary_problem(op: str, lt: str, rt: str) -> tuple[str, str] | None:
+    """(message, hint) when CEL's type checker would refuse ``lt op rt``; None otherwise."""
+    written = _PYTHON_OP.get(op, op)
+    allowed = _OPERAND_TYPES.get(op)
+    if op in ("&&", "||"):
+        for t in (lt, rt):
+            if _known(t) and t not in allowed:  # type: ignore[operator]
+                return (
+                    f"`{written}` is CEL's logical `{op}` and needs bool operands, not {t}",
+                    f"use `{written}` only on bool expressions (comparisons, bool fields); CEL has no bitwise operators",
+                )
+        return None
+    if op in ("==", "!="):
+        if _known(lt) and _known(rt) and _FAMILY.get(lt, lt) != _FAMILY.get(rt, rt):
+            return (
+                f"`{op}` compares {lt} with {rt}; CEL has no equality between different types",
+                "convert one side (Cel.string(x), Cel.int(x), Cel.double(x)) so that both have one type",
+            )
+        return None
+    if allowed is None:
+        return None
+    for t in (lt, rt):
+        if _known(t) and t not in allowed:
+            hint = {
+                "string": "CEL joins strings with + only; write Cel.expr(...) with the string functions you need",
+                "bool": "combine bools with & (and) and | (or)",
+            }.get(t, f"`{op}` takes {', '.join(sorted(allowed))}")
+            return f"`{op}` is not defined on {t} in CEL", hint
+    if _known(lt) and _known(rt) and lt != rt and not (op in ("<", "<=", ">", ">=") and {lt, rt} <= _NUMERIC):
+        if {lt, rt} <= _NUMERIC:
+            other = "double" if "double" in (lt, rt) else "int"
+            return (
+                f"`{op}` on {lt} and {rt}: CEL has no implicit numeric conversion",
+                f"convert one side, e.g. Cel.{other}(x) {op} y",
+            )
+        if "string" in (lt, rt):
+            return (
+                f"`{op}` on {lt} and {rt}: CEL does not convert to string implicitly",
+                "write Cel.string(x) for the non-string side, or an f-string",
+            )
+        return f"`{op}` on {lt} and {rt}: CEL needs both operands of one type", "convert one side"
+    return None
+
+
+def _unary_problem(op: str, t: str) -> tuple[str, str] | None:
+    if not _known(t):
+        return None
+    if op == "!" and t != "bool":
+        return (
+            f"`~` (Cel.not_) is CEL's logical not `!` and needs a bool, not {t}",
+            "CEL has no bitwise operators; for a number compare it instead, e.g. x == 0",
+        )
+    if op == "-" and t not in ("int", "double"):
+        return f"unary `-` is not defined on {t} in CEL", "negate an int or a double"
+    return None
+
+
+def check_operand_types(expr: "Expr", text: str | None = None) -> None:
+    """Raise CelError where an operator's operands have static types CEL's type checker refuses."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        problem = None
+        if isinstance(node, Binary):
+            problem = _binary_problem(node.op, node.left._cel_type, node.right._cel_type)
+        elif isinstance(node, Unary):
+            problem = _unary_problem(node.op, node.operand._cel_type)
+        if problem is not None:
+            message, hint = problem
+            raise CelError(message, expression=text if text is not None else node._cel(_debug_name), hint=hint)
+        stack.extend(node._children())
 
 
 class Unary(Expr):

@@ -8,6 +8,7 @@ a :class:`ResourceGraph` that renders in every mode.
 from __future__ import annotations
 
 import sys
+from contextvars import ContextVar
 from typing import Any, Callable, Mapping
 
 from .errors import GraphError, PykroError, SchemaError
@@ -107,7 +108,7 @@ def to_resource_graph(
         to_simpleschema(spec_cls)  # schema errors first: they explain the rest
         schema = SchemaProxy(spec_cls)
         with Placeholders() as placeholders:
-            resources = resource_builder(schema)
+            resources = _run_builder(resource_builder, schema)
             if not isinstance(resources, Mapping):
                 raise GraphError(
                     f"the resource builder must return a dict of id -> resource, got {type(resources).__name__}"
@@ -115,8 +116,42 @@ def to_resource_graph(
             status = status_builder(schema, resources) if status_builder is not None else None
             graph = build(definition, resources, status, placeholders)
     except PykroError as exc:
-        raise exc.located(file=module_file, line=line) from None
+        raise _located(exc, module_file, line, status_builder) from None
     return ResourceGraph(definition, resource_builder, status_builder, graph, module_file)
+
+
+def _located(exc: PykroError, module_file: str | None, line: int, status_builder: Any) -> PykroError:
+    """``exc`` with the most precise line of the user's code that is known.
+
+    In order: the line of the user's code that raised it while the builders
+    ran (a factory given bad arguments, ``yaml_file`` of a missing file), the
+    status builder for a status field, and the ``to_resource_graph`` call.
+    Errors about a resource were located at its factory call by the builder.
+    A Python line is only ever given to the Python file it belongs to.
+    """
+    if exc.line is None:
+        where = _user_frame(exc.__traceback__)
+        code = getattr(status_builder, "__code__", None)
+        if where is not None and exc.file in (None, where[0]):
+            exc.located(file=where[0], line=where[1])
+        elif code is not None and (exc.path or "").startswith("status") and exc.file in (None, code.co_filename):
+            exc.located(file=code.co_filename, line=code.co_firstlineno)
+    if exc.file in (None, module_file):
+        exc.located(file=module_file, line=line)
+    return exc
+
+
+def _user_frame(tb: Any) -> tuple[str, int] | None:
+    """(file, line) of the innermost traceback frame outside pykro's package."""
+    from .resources import _PKG_DIR
+
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith(_PKG_DIR) and filename != "<string>":
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 def include(graph: ResourceGraph, *, prefix: str, spec: Mapping[str, Any] | None = None) -> dict[str, Resource]:
@@ -137,5 +172,40 @@ def include(graph: ResourceGraph, *, prefix: str, spec: Mapping[str, Any] | None
     for key in overrides:
         graph.spec_class._pykro_field(key)
     proxy = SchemaProxy(graph.spec_class, overrides)
-    resources = graph._resource_builder(proxy)
-    return {prefix + rid[0].upper() + rid[1:]: res for rid, res in resources.items()}
+    resources = _run_builder(graph._resource_builder, proxy)
+    out = {prefix + rid[0].upper() + rid[1:]: res for rid, res in resources.items()}
+    included = _INCLUDED.get()
+    if included is not None:
+        source = f"include({graph.graph.name!r}, prefix={prefix!r})"
+        included.extend((rid, res, source) for rid, res in out.items())
+    return out
+
+
+# What include() returned during the resource builder now running: (id, resource, source).
+# Python's dict keeps the last value of a key, so `{**include(...), "dbService": x}` would
+# silently drop an included resource; the build compares the builder's result with this.
+_INCLUDED: ContextVar[list[tuple[str, Resource, str]] | None] = ContextVar("pykro_included", default=None)
+
+
+def _run_builder(builder: Callable[[SchemaProxy], Any], schema: SchemaProxy) -> Any:
+    """``builder(schema)``, raising GraphError when an id include() returned was overwritten."""
+    included: list[tuple[str, Resource, str]] = []
+    token = _INCLUDED.set(included)
+    try:
+        resources = builder(schema)
+    finally:
+        _INCLUDED.reset(token)
+    if not included or not isinstance(resources, Mapping):
+        return resources
+    for rid, res, source in included:
+        kept = resources.get(rid, res)
+        if kept is res:
+            continue  # still there (or left out on purpose: that is not a clash)
+        other = next((src for i, r, src in included if i == rid and r is kept), None)
+        by = f"by {other}" if other else f"by the builder's own {rid!r}"
+        raise GraphError(
+            f"id {rid!r} from {source} is also produced {by}; the dict keeps only the last one",
+            path=f"resources[{rid}]",
+            hint="give the include another prefix, or rename the other resource",
+        )
+    return resources

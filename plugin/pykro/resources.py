@@ -12,12 +12,17 @@ field name is shadowed.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any, Callable, Iterable, Sequence
 
-from .errors import GraphError, ReferenceUsageError
+from .errors import GraphError, PykroError, ReferenceUsageError
 from .refs import Expr, Ref
 
-__all__ = ["Resource", "ForEachVar", "for_each"]
+__all__ = ["Resource", "ForEachVar", "for_each", "ready_conditions"]
+
+# Frames of pykro's own package are skipped to find where a resource was written.
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 _METADATA_TYPES = {"name": "string", "namespace": "string", "uid": "string", "generateName": "string"}
 
@@ -27,7 +32,7 @@ def _metadata_child(parent: Ref, key: str | int) -> Ref:
     return Ref(parent._root, parent._path + (key,), kind, _metadata_child)
 
 
-ReadyWhen = Expr | Callable[["Resource"], Any] | Sequence[Expr]
+ReadyWhen = Expr | Callable[[Any], Any] | Sequence[Expr | Callable[[Any], Any]]
 
 
 class Resource:
@@ -41,6 +46,7 @@ class Resource:
         "_depends_on",
         "_for_each",
         "_source",
+        "_origin",
         "_id",
     )
     # Declared so that type checkers see them, not the field proxy of __getattr__.
@@ -51,6 +57,7 @@ class Resource:
     _depends_on: "tuple[Resource, ...]"
     _for_each: "tuple[tuple[ForEachVar, Any], ...]"
     _source: str | None
+    _origin: tuple[str, int] | None  # (file, line) of the factory call in the user's code
     _id: str | None
 
     def __init__(
@@ -69,6 +76,7 @@ class Resource:
         object.__setattr__(self, "_external", external)
         object.__setattr__(self, "_for_each", ())
         object.__setattr__(self, "_source", source)
+        object.__setattr__(self, "_origin", _origin())
         object.__setattr__(self, "_id", None)
         object.__setattr__(self, "_include_when", _as_list(include_when))
         if isinstance(depends_on, Resource):
@@ -78,8 +86,8 @@ class Resource:
             if not isinstance(d, Resource):
                 raise GraphError(f"depends_on takes resources, got {type(d).__name__}")
         object.__setattr__(self, "_depends_on", deps)
-        if callable(ready_when) and not isinstance(ready_when, Expr):
-            ready_when = ready_when(self)
+        # Functions are called when the graph is built (ready_conditions): on a
+        # collection they see kro's `each`, the current item, not the resource.
         object.__setattr__(self, "_ready_when", _as_list(ready_when))
 
     # -- references -----------------------------------------------------------
@@ -120,6 +128,28 @@ class Resource:
     def __repr__(self) -> str:
         return f"<Resource {self._api_version}/{self._kind} id={self._id}>"
 
+    def _locate(self, exc: PykroError) -> PykroError:
+        """``exc`` located where this resource was written: its YAML file, or the factory call's line."""
+        if self._source is not None:
+            return exc.located(file=self._source)
+        if self._origin is not None and exc.file in (None, self._origin[0]):
+            return exc.located(file=self._origin[0], line=self._origin[1])
+        return exc
+
+
+def _origin() -> tuple[str, int] | None:
+    """(file, line) of the innermost frame outside pykro: where the user called the factory.
+
+    A few attribute reads per frame, once per resource; errors found later,
+    when the graph is built, name this line instead of the whole graph's.
+    """
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_PKG_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return None
+    return frame.f_code.co_filename, frame.f_lineno
+
 
 def _as_list(value: Any) -> tuple[Any, ...]:
     if value is None:
@@ -127,6 +157,17 @@ def _as_list(value: Any) -> tuple[Any, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(value)
     return (value,)
+
+
+def ready_conditions(res: "Resource") -> tuple[Any, ...]:
+    """``res``'s readyWhen entries, each function called with what kro gives it.
+
+    A plain resource's readyWhen sees the resource (its own id); a
+    collection's sees only ``each``, the current item (kro rejects the
+    collection's id there, which is a list).
+    """
+    subject: Any = _EachItem() if res._for_each else res
+    return tuple(e(subject) if callable(e) and not isinstance(e, Expr) else e for e in res._ready_when)
 
 
 class ForEachVar:
@@ -183,3 +224,27 @@ def _element_type(source: Any) -> str:
         except Exception:  # noqa: BLE001 - an untyped source simply gives an untyped iterator
             return "dyn"
     return "dyn"
+
+
+EACH = ForEachVar("each")
+
+
+class _EachItem:
+    """kro's ``each`` in a collection's readyWhen: reads like the resource, written ``each.``."""
+
+    __slots__ = ()
+
+    @property
+    def metadata(self) -> Ref:
+        return Ref(EACH, ("metadata",), "map", _metadata_child)
+
+    def __getattr__(self, name: str) -> Ref:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return Ref(EACH, (name,))
+
+    def __getitem__(self, name: str) -> Ref:
+        return Ref(EACH, (name,))
+
+    def __repr__(self) -> str:
+        return "<each: the current item of a collection>"

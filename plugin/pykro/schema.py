@@ -405,7 +405,17 @@ _METADATA_TYPES = {
     "generateName": "string",
     "labels": "map",
     "annotations": "map",
+    "resourceVersion": "string",
+    "selfLink": "string",
+    "generation": "int",
+    "deletionGracePeriodSeconds": "int",
+    "finalizers": "list",
+    "ownerReferences": "list",
+    "managedFields": "list",
 }
+# kro types ``schema.metadata`` as Kubernetes' ObjectMeta (pkg/graph/schema ObjectMetaSchema, v0.9):
+# these fields and no others.
+_METADATA_FIELDS = frozenset(_METADATA_TYPES) | {"creationTimestamp", "deletionTimestamp"}
 
 
 def _typed_child(t: _Type | None) -> Any:
@@ -479,6 +489,10 @@ class SchemaProxy:
 
 
 def _metadata_child(parent: Ref, key: str | int) -> Ref:
+    if key not in _METADATA_FIELDS:
+        raise SchemaError(
+            f"schema.metadata has no field {key!r} (the instance's ObjectMeta: {', '.join(sorted(_METADATA_FIELDS))})"
+        )
     return Ref(parent._root, parent._path + (key,), _METADATA_TYPES.get(str(key), "dyn"))
 
 

@@ -20,6 +20,7 @@ from pykro import (
     Status,
     external_ref,
     for_each,
+    include,
     manifest,
     resource,
     simple,
@@ -61,6 +62,24 @@ def _cycle(s: Any) -> dict:
 def _shared(s: Any) -> dict:
     d = _dep(s)
     return {"one": d, "two": d}
+
+
+def _regions(s: Any, **kw: Any):
+    """A collection (forEach) of ConfigMaps, one per region."""
+    return for_each({"region": s.spec.regions}, lambda region: simple.ConfigMap(name=f"c-{region}", **kw))
+
+
+class _DbSpec(Spec):
+    name: str
+
+
+_DB = to_resource_graph({"name": "db", "apiVersion": "v1alpha1", "kind": "Db", "spec": _DbSpec},
+                        lambda s: {"sts": simple.StatefulSet(name=s.spec.name, image="pg"),
+                                   "svc": simple.Service(name=s.spec.name, selector={}, ports=[])})
+_VC = to_resource_graph({"name": "vc", "apiVersion": "v1alpha1", "kind": "Vc", "spec": _DbSpec},
+                        lambda s: {"vc": simple.ConfigMap(name=s.spec.name)})
+_SVC = to_resource_graph({"name": "svc", "apiVersion": "v1alpha1", "kind": "Svc", "spec": _DbSpec},
+                         lambda s: {"sVc": simple.ConfigMap(name=s.spec.name)})
 
 
 ROWS = [
@@ -129,6 +148,48 @@ ROWS = [
      SchemaError, ["AppSpec has no field 'nme'", "name, replicas, enabled, regions"]),
     ("unwritable-value", lambda s: {"cm": resource("v1", "ConfigMap", "c", fields={"data": {"x": object()}})},
      None, GraphError, ["cannot be written to YAML", "resources[cm].template.data.x"]),
+    ("unknown-schema-metadata-field", lambda s: {"app": _dep(s, labels={"x": s.metadata.nme})}, None,
+     SchemaError, ["schema.metadata has no field 'nme'", "name, namespace"]),
+    # kro v0.9: a collection's readyWhen sees only `each`, the current item.
+    ("collection-ready-when-names-id", lambda s: {"cm": _regions(s, ready_when=Cel.expr("cm.metadata.name != ''"))},
+     None, CelError, ["unknown identifier 'cm'", "resources[cm].readyWhen", "collection's readyWhen", "each"]),
+    # A collection is a list in kro's CEL: no field selection on its id.
+    ("collection-field-selection", lambda s: (lambda cm: {"cm": cm, "app": _dep(s, image=cm.metadata.name)})(_regions(s)),
+     None, CelError, ["'cm' is a collection", "resources[app].template", "image", "cm.map(x, x.metadata.name)"]),
+    ("collection-field-selection-raw", lambda s: {"cm": _regions(s), "app": _dep(s, image="${cm.data.x}")},
+     None, CelError, ["'cm' is a collection", "resources[app]", "cm[0].data.x"]),
+    ("collection-field-in-include-when", lambda s: (lambda cm: {"cm": cm, "app": _dep(s, include_when=cm.metadata.name == "x")})(_regions(s)),
+     None, CelError, ["'cm' is a collection", "resources[app].includeWhen"]),
+    ("collection-field-in-status", lambda s: {"cm": _regions(s), "app": _dep(s)},
+     lambda s, r: {"ready": r["cm"].metadata.name == "x"}, CelError, ["'cm' is a collection", "status.ready"]),
+    # Functions kro's CEL environment does not have.
+    ("unknown-function", lambda s: {"app": _dep(s, image=Cel.expr("nosuchfn(schema.spec.name)"))}, None,
+     CelError, ["undeclared reference to 'nosuchfn'", "no such function", "resources[app]", "image"]),
+    ("unknown-method", lambda s: {"app": _dep(s, image=Cel.expr("schema.spec.name.lowerAsci()"))}, None,
+     CelError, ["undeclared reference to 'lowerAsci'", "no such method", "did you mean .lowerAscii()?"]),
+    ("unknown-namespaced-function", lambda s: {"app": _dep(s, replicas=Cel.expr("math.least(1, 2)"))}, None,
+     CelError, ["'math.least'", "[a, b].min()", "resources[app].template.spec.replicas"]),
+    ("unknown-function-in-string", lambda s: {"app": _dep(s, image="${sise(schema.spec.name)}")}, None,
+     CelError, ["'sise'", "did you mean size()?", "resources[app]"]),
+    # Python operators on typed references: what CEL's type checker refuses.
+    ("bitwise-and-on-int", lambda s: {"app": _dep(s, replicas=s.spec.replicas & 1)}, None,
+     CelError, ["`&` is CEL's logical `&&`", "not int", "resources[app].template.spec.replicas", "only on bool"]),
+    ("invert-int", lambda s: {"app": _dep(s, replicas=~s.spec.replicas)}, None,
+     CelError, ["logical not `!`", "needs a bool, not int", "resources[app].template.spec.replicas"]),
+    ("int-plus-string", lambda s: {"app": _dep(s, image=s.spec.replicas + s.spec.name)}, None,
+     CelError, ["`+` on int and string", "Cel.string(x)", "resources[app]", "image"]),
+    ("int-plus-double", lambda s: {"app": _dep(s, replicas=s.spec.replicas + 0.5)}, None,
+     CelError, ["`+` on int and double", "Cel.double(x) + y", "resources[app].template.spec.replicas"]),
+    ("string-times-int", lambda s: {"app": _dep(s, image=s.spec.name * 2)}, None,
+     CelError, ["`*` is not defined on string", "resources[app]", "image"]),
+    ("int-equals-string", lambda s: {"app": _dep(s, include_when=s.spec.replicas == "1")}, None,
+     CelError, ["`==` compares int with string", "resources[app].includeWhen"]),
+    # include(): Python's dict keeps the last value of a key, silently dropping an included resource.
+    ("include-id-clash", lambda s: {**include(_DB, prefix="a", spec={"name": "x"}), "aSvc": _dep(s)}, None,
+     GraphError, ["resources[aSvc]", "id 'aSvc' from include('db', prefix='a')", "builder's own 'aSvc'"]),
+    ("include-include-clash", lambda s: {**include(_VC, prefix="aS", spec={"name": "x"}),
+                                         **include(_SVC, prefix="a", spec={"name": "y"})}, None,
+     GraphError, ["id 'aSVc'", "include('vc', prefix='aS')", "include('svc', prefix='a')"]),
 ]
 
 
@@ -140,6 +201,63 @@ def test_rejected_at_build_time(resources, status, error, expected):
     for part in expected:
         assert part in message, f"{part!r} not in {message!r}"
     assert info.value.file and info.value.file.endswith("test_rejections.py"), "the graph module's file is named"
+
+
+def _by_id(graph: Any) -> dict[str, dict]:
+    return {r["id"]: r for r in graph.rgd()["spec"]["resources"]}
+
+
+def _with_collection(s: Any, **kw: Any) -> dict:
+    cm = _regions(s)
+    return {"cm": cm, "app": _dep(s, **{k: (v(cm) if callable(v) else v) for k, v in kw.items()})}
+
+
+# What must still be accepted next to the rules above: (id, builder, status, check of the RGD's resources).
+ACCEPTED_ROWS = [
+    ("collection-ready-when-function-is-each", lambda s: {"cm": _regions(s, ready_when=lambda r: r.metadata.name != "")},
+     None, lambda res: res["cm"]["readyWhen"] == ['${each.metadata.name != ""}']),
+    ("collection-ready-when-each-text", lambda s: {"cm": _regions(s, ready_when=Cel.expr("each.metadata.name != ''"))},
+     None, lambda res: res["cm"]["readyWhen"] == ["${each.metadata.name != ''}"]),
+    ("ready-when-list-of-functions", lambda s: {"app": _dep(s, ready_when=[lambda r: r.status.readyReplicas > 0,
+                                                                           Cel.expr("app.status.x == 1"),
+                                                                           lambda r: r.status.y == r.spec.replicas])},
+     None, lambda res: res["app"]["readyWhen"] == ["${app.status.readyReplicas > 0}", "${app.status.x == 1}",
+                                                   "${app.status.y == app.spec.replicas}"]),
+    ("collection-as-a-list", lambda s: _with_collection(s, image=lambda cm: cm[0].metadata.name,
+                                                        include_when=Cel.expr("size(cm) > 0"),
+                                                        labels={"n": Cel.expr("cm.map(x, x.metadata.name).join(',')"),
+                                                                "raw": "${cm[0].data.x}"}),
+     lambda s, r: {"ready": Cel.expr("cm.all(x, has(x.data))")},
+     lambda res: res["app"]["template"]["spec"]["template"]["spec"]["containers"][0]["image"] == "${cm[0].metadata.name}"),
+    ("depends-on-collection", lambda s: _with_collection(s, depends_on=lambda cm: [cm]), None,
+     lambda res: res["app"]["template"]["metadata"]["annotations"] == {"pykro.io/depends-on": "${string(size(cm))}"}),
+    ("known-functions-and-macros", lambda s: {"app": _dep(s, image=Cel.expr(
+        "schema.spec.name.lowerAscii() + string(size(schema.spec.regions.filter(r, r != '')))"
+        " + (schema.spec.regions.exists(i, v, v == 'a') ? hash.fnv64a('x') : '')"
+        " + optional.of('x').orValue('') + cel.bind(y, 'z', y) + (has(schema.spec.name) ? '' : dyn('b'))"))},
+     None, lambda res: "lowerAscii" in str(res["app"])),
+    ("typed-operators", lambda s: {"app": _dep(s, replicas=(s.spec.replicas + 1) * 2 % 3 - -s.spec.replicas,
+                                               include_when=s.spec.enabled & ~(s.spec.replicas < 1.5) | (s.spec.replicas == 2),
+                                               image=s.spec.name + "-x")},
+     None, lambda res: res["app"]["includeWhen"] == ["${schema.spec.enabled && !(schema.spec.replicas < 1.5)"
+                                                     " || schema.spec.replicas == 2}"]),
+    # Fields of arbitrary kinds are dyn: their operators are kro's to check (but `&` on a known int never types).
+    ("untyped-operators", lambda s: {"app": _dep(s, ready_when=lambda r: r.status.x & (r.status.y + 1 > r.spec.z))},
+     None, lambda res: res["app"]["readyWhen"] == ["${app.status.x && app.status.y + 1 > app.spec.z}"]),
+    ("schema-metadata-fields", lambda s: {"app": _dep(s, labels={"a": s.metadata.labels["team"], "b": s.metadata.uid,
+                                                                 "c": f"{s.metadata.generation}"})},
+     None, lambda res: res["app"]["template"]["metadata"]["labels"]["c"] == "${string(schema.metadata.generation)}"),
+    ("include-filtered", lambda s: {k: v for k, v in include(_DB, prefix="a", spec={"name": "x"}).items() if k != "aSvc"},
+     None, lambda res: list(res) == ["aSts"]),
+    ("include-renamed", lambda s: {**include(_DB, prefix="a", spec={"name": "x"}), "bSvc": _dep(s)}, None,
+     lambda res: list(res) == ["aSts", "aSvc", "bSvc"]),
+]
+
+
+@pytest.mark.parametrize("resources,status,check", [r[1:] for r in ACCEPTED_ROWS], ids=[r[0] for r in ACCEPTED_ROWS])
+def test_accepted(resources, status, check):
+    graph = _graph(resources, status, status=AppStatus if status else None)
+    assert check(_by_id(graph)), _by_id(graph)
 
 
 DEFINITION_ROWS = [

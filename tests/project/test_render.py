@@ -483,3 +483,120 @@ def test_one_api_two_instances_and_clashing_names(repo):
         ("ResourceGraphDefinition", "webapp"), ("WebApp", "frontend"), ("WebApp", "backend")]
     with pytest.raises(RenderError, match=r"two Deployment.apps objects are named web-prod/web"):
         render(app, "prod")
+
+
+# -- where an error points: file:line(:column) of what the user wrote, never mixed coordinates ---------
+
+_LOCATED_GRAPH = '''
+from pykro import Cel, Spec, Status, simple, to_resource_graph, yaml_file
+
+class S(Spec):
+    name: str
+    image: str = "nginx"
+    replicas: int = 1
+
+class St(Status):
+    ready: bool
+
+webapp = to_resource_graph(
+    {"name": "webapp", "apiVersion": "v1alpha1", "kind": "WebApp", "spec": S, "status": St},
+    lambda schema: {
+        "app": simple.Deployment(name=schema.spec.name, image="nginx"),
+        "cm": simple.ConfigMap(name="cm", data={"x": "ok"}),  # CM
+    },
+    lambda schema, resources: {
+        "ready": resources["app"].status.readyReplicas > 0,  # STATUS
+    },
+)
+'''
+_BAD_RGD = """apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata:
+  name: tenant
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Tenant
+    spec:
+      name: string
+  resources:
+    - id: cm
+      includeWhen:
+        - ${true}
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: ${schema.spec.name +* 1}
+"""
+
+
+def _rgd_project(text: str) -> str:
+    return text.replace("graphs/webapp.py:webapp", "rgds/tenant.yaml").replace(
+        'replicas: 3, image: "nginx:1.27.3"}', "}").replace(", replicas: 1}", "}")
+
+
+def _line_of(text: str, marker: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if marker in line)
+
+
+# (id, graph module edit, pykro.yaml edit, RGD file, env, expected stderr after "pykro: {app}/")
+CLI_LOCATIONS = [
+    ("cel-syntax-names-the-factory-line", lambda g: g.replace('{"x": "ok"}', '{"x": Cel.expr("schema.spec.name +* 1")}'),
+     None, None, "dev",
+     "graphs/webapp.py:{CM}: resources[cm].template.data.x: syntax error at column 19 of the expression: "
+     "unexpected '*' (expression: schema.spec.name +* 1)"),
+    ("bad-status-names-the-status-builder", lambda g: g.replace("resources[\"app\"].status.readyReplicas > 0", '"yes"'),
+     None, None, "dev",
+     "graphs/webapp.py:{STATUS_BUILDER}: status.ready: status field 'ready' is declared bool but its expression is string"),
+    ("missing-yaml-file-names-the-call", lambda g: g.replace('simple.ConfigMap(name="cm", data={"x": "ok"})',
+                                                             'yaml_file("cm.yaml")'),
+     None, None, "dev", "graphs/webapp.py:{CM}: YAML file 'cm.yaml' does not exist"),
+    ("direct-mode-error-names-the-factory-line",
+     lambda g: g.replace('{"x": "ok"}', '{"x": Cel.expr("string(app.status.readyReplicas)")}'), None, None, "prod",
+     "graphs/webapp.py:{CM}: resources[cm].template.data.x: app.status.readyReplicas is status, written by the "
+     "cluster: it exists only in the cluster, so direct mode cannot render it (expression: "
+     "string(app.status.readyReplicas)); render this graph in kro mode, or compute the value from schema.spec"),
+    ("omit-in-include-when", lambda g: g.replace('data={"x": "ok"})', 'include_when=Cel.expr("omit()"))'),
+     None, None, "prod",
+     "graphs/webapp.py:{CM}: resources[cm].includeWhen[0]: omit() is only valid as the whole value of a template "
+     "field; kro rejects it in includeWhen (expression: omit()); includeWhen takes a bool expression; to drop a "
+     "field, write ${cond ? value : omit()} as its value"),
+    ("missing-value-file", None, lambda t: t.replace("    namespace: web-dev\n",
+                                                     "    namespace: web-dev\n    valueFiles: [values/dev.yaml]\n"),
+     None, "dev", "pykro.yaml:7:18: environments.dev.valueFiles[0]: value file 'values/dev.yaml' does not exist"),
+    ("missing-graph-module", None, lambda t: t.replace("graphs/webapp.py", "graphs/nope.py"), None, "dev",
+     "pykro.yaml:3:11: graphs.webapp: graph 'webapp' file 'graphs/nope.py' does not exist"),
+    ("missing-graph-attribute", None, lambda t: t.replace(".py:webapp", ".py:web"), None, "dev",
+     "pykro.yaml:3:11: graphs.webapp: graph module 'graphs/webapp.py' has no attribute 'web' (graphs in it: webapp); "
+     "name it as graphs/webapp.py:<attribute>"),
+    ("rgd-file-names-the-node", None, lambda t: _rgd_project(t), _BAD_RGD, "dev",
+     "rgds/tenant.yaml:19:17: resources[cm].template.metadata.name: syntax error at column 19 of the expression: "
+     "unexpected '*' (expression: schema.spec.name +* 1)"),
+    ("rgd-direct-mode-error-names-the-node", None, lambda t: _rgd_project(t),
+     _BAD_RGD.replace("+* 1}", "}").replace("${true}", "${omit()}"), "prod",
+     "rgds/tenant.yaml:14:11: resources[cm].includeWhen[0]: omit() is only valid as the whole value of a template "
+     "field; kro rejects it in includeWhen (expression: omit()); includeWhen takes a bool expression; to drop a "
+     "field, write ${cond ? value : omit()} as its value"),
+]
+
+
+@pytest.mark.parametrize("graph_edit,project_edit,rgd,env,expected", [r[1:] for r in CLI_LOCATIONS],
+                         ids=[r[0] for r in CLI_LOCATIONS])  # fmt: skip
+def test_cli_error_names_the_line_where_the_mistake_is_written(repo, graph_edit, project_edit, rgd, env, expected):
+    app = repo / "apps" / "web"
+    graph = _LOCATED_GRAPH if graph_edit is None else graph_edit(_LOCATED_GRAPH)
+    (app / "graphs" / "webapp.py").write_text(graph)
+    text = (app / "pykro.yaml").read_text()
+    if project_edit is not None:
+        text = project_edit(text)
+    if rgd is not None:
+        _write(app / "rgds" / "tenant.yaml", rgd)
+    (app / "pykro.yaml").write_text(text)
+    result = run_cli("render", str(app), "--env", env)
+    err = result.stderr.decode()
+    assert (result.returncode, result.stdout) == (1, b""), err
+    lines = {"CM": _line_of(graph, "# CM"), "STATUS_BUILDER": _line_of(graph, "lambda schema, resources:")}
+    for name, line in lines.items():
+        expected = expected.replace("{" + name + "}", str(line))
+    assert err == f"pykro: {app}/{expected}\n"

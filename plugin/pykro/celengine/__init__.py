@@ -16,7 +16,7 @@ from pykro.errors import CelError
 
 from . import refs as _refs
 
-__all__ = ["evaluate", "check", "references", "is_field_path"]
+__all__ = ["evaluate", "check", "check_kro", "references", "is_field_path"]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -48,6 +48,16 @@ def check(expression: str) -> None:
     from . import engine
 
     engine.check(expression)
+
+
+@functools.lru_cache(maxsize=8192)
+def check_kro(expression: str) -> None:
+    """:func:`check`, and every called function must be one kro's CEL environment has. Memoized (successes)."""
+    if _field_path(expression) is not None:
+        return
+    from . import engine
+
+    engine.check(expression, functions=True)
 
 
 @functools.lru_cache(maxsize=8192)

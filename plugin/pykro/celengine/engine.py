@@ -957,9 +957,68 @@ def compile_expression(expression: str) -> Code:
     return _Compiler(expression).compile(_parse(expression))
 
 
-def check(expression: str) -> None:
-    """Syntax check (parse only): CelError with the column on failure."""
-    _parse(expression)
+def check(expression: str, *, functions: bool = False) -> None:
+    """Syntax check (parse only): CelError with the column on failure.
+
+    With ``functions``, every called function, method and macro must also be one
+    of kro's CEL environment, as kro checks when it builds an RGD.
+    """
+    tree = _parse(expression)
+    if functions:
+        _check_functions(tree, expression)
+
+
+# Calls the compiler handles itself rather than through the library registries.
+_SPECIAL_GLOBALS = frozenset({"has", "dyn", "cel.bind"})
+# Namespaces kro users reach for: ``math.least`` is a missing function, not a method of ``math``.
+_NAMESPACES = frozenset({"math", "sets", "strings", "lists", "base64", "hash", "json", "random", "optional", "ip",
+                         "cel", "runtime"})
+
+
+@functools.lru_cache(maxsize=1)
+def _known_calls() -> tuple[frozenset[str], frozenset[str]]:
+    """(global functions, methods): the registries plus the macros the compiler implements (``m_*``)."""
+    macros = frozenset(name[2:] for name in dir(_Compiler) if name.startswith("m_"))
+    return frozenset(_FUNCTIONS) | _SPECIAL_GLOBALS, frozenset(_METHODS) | macros
+
+
+def _check_functions(tree: _Tree, expression: str) -> None:
+    functions, methods = _known_calls()
+    qualify = _Compiler(expression)._qualified
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        stack.extend(c for c in node.children if isinstance(c, lark.Tree))
+        if node.data in ("ident_arg", "dot_ident_arg"):
+            name = str(node.children[0])
+            if name not in functions:
+                raise _unknown_function(node, name, functions, expression)
+        elif node.data == "member_dot_arg":
+            name = str(node.children[1])
+            qualified = qualify(node.children[0])
+            if qualified is not None and f"{qualified}.{name}" in functions:
+                continue
+            if qualified in _NAMESPACES:
+                raise _unknown_function(node, f"{qualified}.{name}", functions, expression)
+            if name not in methods:
+                raise _unknown_function(node, name, methods, expression, method=True)
+
+
+def _unknown_function(node: _Tree, name: str, known: frozenset[str], expression: str, *,
+                      method: bool = False) -> CelError:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"did you mean {'.' if method else ''}{close[0]}()?" if close else None
+    if name.startswith("math."):
+        hint = "kro has no math library; for the least/greatest of values write [a, b].min() / [a, b].max()"
+    what = "method" if method else "function"
+    return CelError(
+        f"undeclared reference to '{name}': kro's CEL environment has no such {what}",
+        column=getattr(getattr(node, "meta", None), "column", None),
+        expression=expression,
+        hint=hint,
+    )
 
 
 def evaluate(expression: str, activation: Mapping[str, object]) -> object:

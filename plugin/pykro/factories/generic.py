@@ -75,7 +75,7 @@ def _load_documents(path: str, base: Path, referrer: str | None) -> tuple[Path, 
     import yaml  # only graphs that include files pay for the YAML parser
 
     resolved = _inputs.inside(path, base=base, what="YAML file", referrer=referrer)
-    data = _inputs.read(resolved, what="YAML file", referrer=referrer)
+    data = _inputs.read(resolved, what="YAML file", referrer=referrer, written=path)
     try:
         docs = [d for d in yaml.safe_load_all(data.decode("utf-8")) if d is not None]
     except yaml.YAMLError as exc:

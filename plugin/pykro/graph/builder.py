@@ -23,8 +23,8 @@ import re
 from typing import Any, Callable, Mapping
 
 from ..errors import CelError, GraphError, PykroError, SchemaError
-from ..refs import Expr, Literal, Placeholders, Raw, Ref, Template, cel_literal
-from ..resources import ForEachVar, Resource
+from ..refs import Expr, Literal, Placeholders, Raw, Ref, Template, cel_literal, check_operand_types
+from ..resources import ForEachVar, Resource, ready_conditions
 from ..schema import SCHEMA, Spec, Status, _Type
 from . import template as _template
 from .dag import topological_order
@@ -76,6 +76,7 @@ class _Scope:
         self.placeholders = placeholders
         self.spec_type = spec_type
         self.names = frozenset(ids.values())
+        self.collections: frozenset[str] = frozenset()  # ids of forEach resources: lists in kro's CEL
 
     def name_of(self, root: object) -> str:
         if root is SCHEMA:
@@ -100,9 +101,10 @@ def _references(text: str) -> tuple[tuple[str, ...], ...]:
 
 
 def _check_syntax(text: str) -> None:
-    from ..celengine import check
+    """Syntax, and that every function called is one kro has (memoized per expression)."""
+    from ..celengine import check_kro
 
-    check(text)
+    check_kro(text)
 
 
 def _contains_raw(expr: Expr) -> bool:
@@ -161,16 +163,33 @@ def _spec_type(spec_cls: type[Spec], path: tuple[str, ...]) -> str:
 class _Resolver:
     def __init__(self, scope: _Scope) -> None:
         self.scope = scope
+        # Off in readyWhen, whose scope check names the one identifier allowed there.
+        self.collection_check = True
 
     def cel(self, expr: Expr) -> CelExpr:
         text = expr._cel(self.scope.name_of)
+        check_operand_types(expr, text)
         if _contains_raw(expr):
             _check_syntax(text)
-        return CelExpr(text, _references(text), expr._cel_type)
+        refs = _references(text)
+        self.no_collection_fields(refs, text)
+        return CelExpr(text, refs, expr._cel_type)
+
+    def no_collection_fields(self, refs: tuple[tuple[str, ...], ...], text: str) -> None:
+        """A collection's id is a list in kro's CEL: ``cfgs.metadata`` does not type-check, ``cfgs[0]...`` does."""
+        for ref in refs if self.collection_check else ():
+            if len(ref) > 1 and ref[0] in self.scope.collections and not ref[1].isdigit():
+                rid, rest = ref[0], ".".join(ref[1:])
+                raise CelError(
+                    f"{rid!r} is a collection (forEach), a list in kro's CEL: {rid}.{ref[1]} selects a field of the list",
+                    expression=text,
+                    hint=f"write {rid}.map(x, x.{rest}), {rid}[0].{rest} or size({rid})",
+                )
 
     def raw(self, text: str) -> CelExpr:
         _check_syntax(text)
         refs = _references(text)
+        self.no_collection_fields(refs, text)
         etype = "dyn"
         stripped = text.strip()
         if refs and len(refs) == 1 and refs[0][:2] == ("schema", "spec") and _is_plain_path(stripped):
@@ -275,7 +294,11 @@ class _Resolver:
         if isinstance(value, bool):
             value_field = Field((CelExpr(cel_literal(value), (), "bool"),), standalone=True)
         else:
-            resolved = self.value(value, (path,))
+            self.collection_check = path != "readyWhen"
+            try:
+                resolved = self.value(value, (path,))
+            finally:
+                self.collection_check = True
             if not isinstance(resolved, Field) or not resolved.standalone:
                 raise GraphError(f"{path} takes one whole expression, got {value!r}", path=path)
             value_field = resolved
@@ -374,13 +397,17 @@ def build(
         ids[id(res)] = rid
         object.__setattr__(res, "_id", rid)
     scope = _Scope(ids, placeholders, spec_type)
+    scope.collections = frozenset(rid for rid, res in resources.items() if res._for_each)
     resolver = _Resolver(scope)
     resource_ids = frozenset(resources)
 
     # 2-4. nodes
     nodes: list[Node] = []
     for rid, res in resources.items():
-        nodes.append(_node(rid, res, resolver, resource_ids, scope_name))
+        try:
+            nodes.append(_node(rid, res, resolver, resource_ids, scope_name))
+        except PykroError as exc:
+            raise res._locate(exc) from None
 
     # status
     status_fields = _status(status_cls, status, resolver, resource_ids)
@@ -470,7 +497,7 @@ def _node(rid: str, res: Resource, resolver: _Resolver, resource_ids: frozenset[
                     path="forEach",
                 )
         include_when = tuple(resolver.condition(c, "includeWhen") for c in res._include_when)
-        ready_when = tuple(resolver.condition(c, "readyWhen") for c in res._ready_when)
+        ready_when = tuple(resolver.condition(c, "readyWhen") for c in ready_conditions(res))
     except PykroError as exc:
         raise _prefix(exc, where).located(file=res._source) from None
 
@@ -479,8 +506,11 @@ def _node(rid: str, res: Resource, resolver: _Resolver, resource_ids: frozenset[
         _check_scope(template, graph_scope | iterators, "template", "a template")
         _check_scope(dict(for_each), graph_scope, "forEach", "forEach")
         _check_scope(list(include_when), graph_scope, "includeWhen", "includeWhen")
-        own = frozenset({rid, "each"}) if for_each else frozenset({rid})
-        _check_scope(list(ready_when), own, "readyWhen", "readyWhen (only the resource's own id is in scope)")
+        if for_each:  # kro v0.9: a collection's readyWhen sees `each` (the current item), not its id (a list)
+            _check_scope(list(ready_when), frozenset({"each"}), "readyWhen",
+                         "a collection's readyWhen (only `each`, the current item, is in scope)")
+        else:
+            _check_scope(list(ready_when), frozenset({rid}), "readyWhen", "readyWhen (only the resource's own id is in scope)")
     except PykroError as exc:
         raise _prefix(exc, where) from None
 
@@ -532,6 +562,7 @@ def _node(rid: str, res: Resource, resolver: _Resolver, resource_ids: frozenset[
         depends_on=tuple(explicit),
         dependencies=tuple(sorted(deps)),
         source=res._source,
+        origin=res._origin,
     )
 
 
@@ -583,12 +614,12 @@ def _status(
         path = f"status.{name}"
         if not isinstance(value, (Expr, str)):
             value = Literal(value)
-        resolved = resolver.value(value, (path,))
+        resolved = resolver.value(value, ("status", name))
         if isinstance(resolved, str):
             resolved = Field((CelExpr(cel_literal(resolved), (), "string"),), standalone=True)
         if not isinstance(resolved, Field):
             raise GraphError("a status field must be an expression", path=path)
-        _check_scope([resolved], allowed, path, "status")
+        _check_scope(resolved, allowed, path, "status")
         if name in declared and len(resolved.expressions) == 1 and resolved.standalone:
             want = declared[name].type.cel_type
             got = resolved.expressions[0].type

@@ -19,12 +19,99 @@ from .model import Graph
 __all__ = ["graph_from_rgd"]
 
 
-def graph_from_rgd(doc: Mapping[str, Any], *, file: str | None = None) -> Graph:
-    """The graph of an RGD object (as loaded from YAML)."""
+def graph_from_rgd(
+    doc: Mapping[str, Any], *, file: str | None = None, positions: Mapping[tuple[Any, ...], tuple[int, int]] | None = None
+) -> Graph:
+    """The graph of an RGD object (as loaded from YAML).
+
+    ``positions`` (from :func:`pykro.project.yamlpos.load`) give an error the
+    line and column of the node it is about.
+    """
     try:
         return _graph(doc)
     except PykroError as exc:
+        if positions is not None:
+            locate(exc, doc, positions)
         raise exc.located(file=file) from None
+
+
+def locate(exc: PykroError, doc: Any, positions: Mapping[tuple[Any, ...], tuple[int, int]]) -> PykroError:
+    """Give ``exc`` the line and column of the RGD node its field path names (the nearest one that exists).
+
+    Paths are the builder's (``resources[cm].template.metadata.name``,
+    ``status.url``, ``kind``) or the RGD's own (``spec.resources[0].id``).
+    """
+    if exc.line is not None:
+        return exc
+    node = _yaml_path(_split_path(exc.path or ""), doc)
+    for i in range(len(node), -1, -1):
+        found = positions.get(node[:i])
+        if found is not None:
+            return exc.located(line=found[0], column=found[1])
+    return exc
+
+
+# Builder paths of the definition, and where an RGD writes them.
+_DEFINITION = {
+    "name": ("metadata", "name"),
+    "annotations": ("metadata", "annotations"),
+    "apiVersion": ("spec", "schema", "apiVersion"),
+    "kind": ("spec", "schema", "kind"),
+    "scope": ("spec", "schema", "scope"),
+    "spec": ("spec", "schema", "spec"),
+    "types": ("spec", "schema", "types"),
+    "status": ("spec", "schema", "status"),
+    "additionalPrinterColumns": ("spec", "schema", "additionalPrinterColumns"),
+}
+
+
+def _split_path(text: str) -> tuple[str | int, ...]:
+    """``a.b[0]["c.d"][id]`` -> ``("a", "b", 0, "c.d", "id")``."""
+    parts: list[str | int] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == ".":
+            i += 1
+        elif c == "[":
+            end = text.find("]", i)
+            if text.startswith('["', i):
+                end = text.find('"]', i + 2)
+                parts.append(text[i + 2 : end if end >= 0 else n])
+                i = end + 2 if end >= 0 else n
+                continue
+            inner = text[i + 1 : end if end >= 0 else n]
+            parts.append(int(inner) if inner.isdigit() else inner)
+            i = end + 1 if end >= 0 else n
+        else:
+            j = i
+            while j < n and text[j] not in ".[":
+                j += 1
+            parts.append(text[i:j])
+            i = j
+    return tuple(parts)
+
+
+def _yaml_path(parts: tuple[str | int, ...], doc: Any) -> tuple[Any, ...]:
+    if not parts:
+        return ()
+    head = parts[0]
+    if head == "resources" and len(parts) > 1 and isinstance(parts[1], str):
+        entries = (doc.get("spec") or {}).get("resources") if isinstance(doc, Mapping) else None
+        for index, entry in enumerate(entries if isinstance(entries, list) else ()):
+            if isinstance(entry, Mapping) and entry.get("id") == parts[1]:
+                rest = parts[2:]
+                if rest[:1] == ("template",) and "template" not in entry:
+                    rest = ("externalRef",) + rest[1:]
+                return ("spec", "resources", index) + rest
+        return ("spec", "resources")
+    if head == "spec" and parts[1:2] in (("schema",), ("resources",)):
+        return parts
+    if head == "metadata":
+        return parts
+    if isinstance(head, str) and head in _DEFINITION:
+        return _DEFINITION[head] + parts[1:]
+    return parts
 
 
 def _mapping(value: Any, path: str, *, default: Any = None) -> dict[str, Any]:
@@ -117,6 +204,7 @@ def _graph(doc: Any) -> Graph:
                 raise GraphError("a forEach iterator maps a name to a ${...} expression string", path=f"{where}.forEach")
             for_each.append((ForEachVar(name), source))
         object.__setattr__(res, "_for_each", tuple(for_each))
+        object.__setattr__(res, "_origin", None)  # located in the RGD file instead
         resources[rid] = res
     status = _mapping(schema.get("status"), "spec.schema.status")
     with Placeholders() as placeholders:

@@ -9,7 +9,7 @@ its CEL text and the references it reads already worked out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["CelExpr", "Field", "Node", "Graph"]
@@ -70,6 +70,8 @@ class Node:
     depends_on: tuple[str, ...]
     dependencies: tuple[str, ...]
     source: str | None = None
+    # (file, line) of the factory call that made it, for errors found when rendering.
+    origin: tuple[str, int] | None = field(default=None, compare=False)
 
     @property
     def api_version(self) -> Any:

@@ -136,15 +136,20 @@ def _copy(value: Any) -> Any:
 
 
 def _values_for(project: Project, env: Environment, graph_name: str) -> _Merged:
-    from .yamlpos import load
+    from .yamlpos import _dotted, load
 
     merged = _Merged()
     project_file = str(project.file)
 
     def from_files(files: tuple[str, ...], where: tuple[Any, ...]) -> None:
         for i, rel in enumerate(files):
-            path = _inputs.inside(rel, base=project.directory, what="value file", referrer=project_file)
-            data = _inputs.read(path, what="value file", referrer=project_file)
+            try:
+                path = _inputs.inside(rel, base=project.directory, what="value file", referrer=project_file)
+                data = _inputs.read(path, what="value file", referrer=project_file, written=rel)
+            except ProjectError as exc:  # the mistake is where the path is written
+                written_at = project.positions.get(where + (i,))
+                raise exc.located(file=project_file, line=written_at[0] if written_at else None,
+                                  column=written_at[1] if written_at else None, path=_dotted(where + (i,))) from None
             try:
                 doc, positions = load(data.decode("utf-8"), str(path))
             except UnicodeDecodeError as exc:
@@ -332,8 +337,26 @@ def _render_docs(project: Project, env: Environment, mode: str) -> tuple[list[di
             try:
                 manifests.extend(direct.render(graph, defaulted, name=source.name, namespace=env.namespace))
             except PykroError as exc:
-                raise exc.located(file=loaded.file) from None
+                raise _located_in_graph(exc, loaded) from None
     return _unique(rgds + instances + manifests, project), sorted(set(defines))
+
+
+def _located_in_graph(exc: PykroError, loaded: Any) -> PykroError:
+    """A render error located in the graph's file; for an RGD file, at the node it names.
+
+    The RGD is read again, with positions, only now: renders that succeed pay nothing.
+    """
+    if exc.line is None and loaded.resource_graph is None:
+        from ..graph.from_rgd import locate
+        from .yamlpos import load
+
+        try:
+            doc, positions = load(Path(loaded.file).read_text(encoding="utf-8"), loaded.file)
+        except (OSError, UnicodeDecodeError, PykroError):
+            pass
+        else:
+            locate(exc, doc, positions)
+    return exc.located(file=loaded.file)
 
 
 def _object_key(doc: Mapping[str, Any]) -> tuple[str, str, str, str]:

@@ -54,6 +54,7 @@ class GraphSource:
     path: str
     attribute: str | None
     line: int | None
+    column: int | None = None  # where the path is written in pykro.yaml
 
     @property
     def is_python(self) -> bool:
@@ -183,8 +184,9 @@ def parse(data: Any, positions: Positions, file: Path) -> Project:
                         name, positions, ("graphs", key))  # fmt: skip
         if attribute and not module_path.endswith(".py"):
             raise _fail(f"graph {key!r}: an RGD file takes no ':attribute'", name, positions, ("graphs", key))
-        line = _line(positions, ("graphs", key))
-        graphs.append(GraphSource(key, module_path, attribute or (key if module_path.endswith(".py") else None), line))
+        line, column = positions.get(("graphs", key), (None, None))
+        graphs.append(GraphSource(key, module_path, attribute or (key if module_path.endswith(".py") else None), line,
+                                  column))  # fmt: skip
     default_mode = _mode(data.get("mode", "kro"), name, positions, ("mode",))
     default_ns = _namespace(data.get("namespace"), name, positions, ("namespace",))
     allow_empty = data.get("allowEmpty", False)

@@ -51,9 +51,19 @@ def _is_user_file(file: Path, root: Path) -> bool:
     return (file == root or root in file.parents) and _PYKRO_DIR not in file.parents
 
 
+def _written(exc: PykroError, source: GraphSource, referrer: str) -> PykroError:
+    """``exc`` located where ``source`` is written: its entry under ``graphs:`` in pykro.yaml."""
+    if source.line is None:  # not from a pykro.yaml (a command-line argument)
+        return exc.located(file=referrer)
+    return exc.located(file=referrer, line=source.line, column=source.column, path=f"graphs.{source.name}")
+
+
 def load_graph(source: GraphSource, base: Path, referrer: str) -> LoadedGraph:
-    path = _inputs.inside(source.path, base=base, what=f"graph {source.name!r}", referrer=referrer)
-    data = _inputs.read(path, what=f"graph {source.name!r} file", referrer=referrer)
+    try:
+        path = _inputs.inside(source.path, base=base, what=f"graph {source.name!r}", referrer=referrer)
+        data = _inputs.read(path, what=f"graph {source.name!r} file", referrer=referrer, written=source.path)
+    except ProjectError as exc:
+        raise _written(exc, source, referrer) from None
     key = (str(path), hashlib.sha256(data).hexdigest())
     cached = _loaded.get(key)
     if cached is not None:
@@ -67,7 +77,12 @@ def load_graph(source: GraphSource, base: Path, referrer: str) -> LoadedGraph:
                 _inputs.record_listing(dep, digest)
             return cached
     if source.is_python:
-        loaded = _load_python(source, path, data)
+        try:
+            loaded = _load_python(source, path, data)
+        except ProjectError as exc:
+            if exc.file is not None:
+                raise
+            raise _written(exc, source, referrer) from None  # the attribute named in pykro.yaml
     else:
         loaded = _load_rgd(source, path, data)
     _loaded[key] = loaded
@@ -79,12 +94,13 @@ def _load_rgd(source: GraphSource, path: Path, data: bytes) -> LoadedGraph:
     from .yamlpos import load
 
     try:
-        doc, _ = load(data.decode("utf-8"), str(path))
+        doc, positions = load(data.decode("utf-8"), str(path))
     except UnicodeDecodeError as exc:
         raise ProjectError(f"not UTF-8: {exc.reason}", file=str(path)) from None
     if not isinstance(doc, dict):
         raise ProjectError("an RGD file holds one ResourceGraphDefinition", file=str(path))
-    graph = graph_from_rgd(doc, file=str(path))
+    # The loader builds positions anyway (it checks duplicate keys on the nodes): errors use them.
+    graph = graph_from_rgd(doc, file=str(path), positions=positions)
     return LoadedGraph(source.name, graph, str(path), ((path, hashlib.sha256(data).hexdigest()),))
 
 
@@ -150,14 +166,16 @@ def _load_python(source: GraphSource, path: Path, data: bytes) -> LoadedGraph:
     graph = module.__dict__.get(attribute)
     if graph is None:
         found = sorted(k for k, v in module.__dict__.items() if isinstance(v, ResourceGraph))
+        # No file: load_graph names where the attribute is written.
         raise ProjectError(
-            f"has no attribute {attribute!r}" + (f" (graphs in it: {', '.join(found)})" if found else ""),
-            file=str(path),
-            hint=f"name it in pykro.yaml as {source.path}:<attribute>",
+            f"graph module {source.path!r} has no attribute {attribute!r}"
+            + (f" (graphs in it: {', '.join(found)})" if found else ""),
+            hint=f"name it as {source.path}:<attribute>",
         )
     if not isinstance(graph, ResourceGraph):
         raise ProjectError(
-            f"{attribute!r} is a {type(graph).__name__}, not a graph made by to_resource_graph", file=str(path)
+            f"{attribute!r} of graph module {source.path!r} is a {type(graph).__name__}, "
+            "not a graph made by to_resource_graph"
         )
     return LoadedGraph(source.name, graph.graph, str(path), tuple(inputs), graph, tuple(listings))
 

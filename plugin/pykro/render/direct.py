@@ -132,7 +132,30 @@ def _value(value: Any, activation: Mapping[str, Any], path: tuple[str | int, ...
     return value
 
 
+def _calls_omit(text: str) -> bool:
+    """Whether ``text`` calls the global ``omit()`` (not a method of that name)."""
+    if "omit" not in text:
+        return False
+    from ..celengine.refs import tokenize
+
+    toks = tokenize(text)
+    return any(
+        t.kind == "ident" and t.text == "omit" and toks[i + 1].text == "(" and (i == 0 or toks[i - 1].text != ".")
+        for i, t in enumerate(toks[:-1])
+    )
+
+
 def _condition(f: Field, activation: Mapping[str, Any], where: str) -> bool:
+    for expr in f.expressions:
+        if not _calls_omit(expr.text):
+            continue
+        # kro too refuses it here, so kro mode is no way out: say what is valid instead.
+        raise CelError(
+            "omit() is only valid as the whole value of a template field; kro rejects it in includeWhen",
+            path=where,
+            expression=expr.text,
+            hint="includeWhen takes a bool expression; to drop a field, write ${cond ? value : omit()} as its value",
+        )
     try:
         result = _field(f, activation)
     except PykroError as exc:
@@ -212,7 +235,13 @@ def render(
     activation: dict[str, Any] = {"schema": {"spec": dict(values), "metadata": metadata}}
     by_id = {n.id: n for n in graph.nodes}
     for node_id in graph.order:
-        activation[node_id] = _render_node(by_id[node_id], activation, namespace)
+        node = by_id[node_id]
+        try:
+            activation[node_id] = _render_node(node, activation, namespace)
+        except PykroError as exc:
+            if node.origin is not None and node.source is None and exc.file in (None, node.origin[0]):
+                exc.located(file=node.origin[0], line=node.origin[1])  # the line of its factory call
+            raise
     out: list[dict[str, Any]] = []
     for node_id in graph.order:
         value = activation[node_id]

@@ -17,8 +17,17 @@ KRO_API_VERSION = "kro.run/v1alpha1"
 
 # kro has no explicit dependency field: it infers edges from references. An
 # annotation whose value references each dependency's name gives kro the
-# edge without changing anything the resource does.
+# edge without changing anything the resource does. A collection (forEach) is
+# a list in kro's CEL, so `x.metadata.name` would not type-check: its
+# reference is `string(size(x))`, the number of items, which kro resolves
+# once the collection is.
 DEPENDS_ON_ANNOTATION = "pykro.io/depends-on"
+
+
+def _depends_on(node: Node, collections: frozenset[str]) -> str:
+    return ",".join(
+        "${string(size(" + d + "))}" if d in collections else "${" + d + ".metadata.name}" for d in node.depends_on
+    )
 
 
 def _kro(value: Any) -> Any:
@@ -31,13 +40,13 @@ def _kro(value: Any) -> Any:
     return value
 
 
-def _resource(node: Node) -> dict[str, Any]:
+def _resource(node: Node, collections: frozenset[str] = frozenset()) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": node.id}
     template = _kro(node.template)
     if node.depends_on:
         meta = template.setdefault("metadata", {})
         annotations = dict(meta.get("annotations") or {})
-        annotations[DEPENDS_ON_ANNOTATION] = ",".join("${" + d + ".metadata.name}" for d in node.depends_on)
+        annotations[DEPENDS_ON_ANNOTATION] = _depends_on(node, collections)
         meta["annotations"] = annotations
     if node.for_each:
         entry["forEach"] = [{name: f.kro()} for name, f in node.for_each]
@@ -66,6 +75,7 @@ def rgd(graph: Graph, *, annotations: Mapping[str, str] | None = None) -> dict[s
     if graph.printer_columns:
         schema["additionalPrinterColumns"] = [dict(c) for c in graph.printer_columns]
     metadata: dict[str, Any] = {"name": graph.name}
+    collections = frozenset(n.id for n in graph.nodes if n.for_each)
     merged = {**dict(graph.annotations), **dict(annotations or {})}
     if merged:
         metadata["annotations"] = merged
@@ -73,7 +83,7 @@ def rgd(graph: Graph, *, annotations: Mapping[str, str] | None = None) -> dict[s
         "apiVersion": KRO_API_VERSION,
         "kind": "ResourceGraphDefinition",
         "metadata": metadata,
-        "spec": {"schema": schema, "resources": [_resource(n) for n in graph.nodes]},
+        "spec": {"schema": schema, "resources": [_resource(n, collections) for n in graph.nodes]},
     }
 
 

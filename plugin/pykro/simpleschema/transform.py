@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 import heapq
-from typing import Any
+from typing import Any, Mapping
 
 from pykro.errors import SchemaError
 from pykro.simpleschema.markers import apply_markers
@@ -46,7 +46,7 @@ _TYPE_HINTS = {
 }
 
 
-def to_openapi(spec: Any, types: Any = None) -> dict[str, Any]:
+def to_openapi(spec: Mapping[str, Any] | None, types: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The OpenAPI v3 schema kro generates for an instance CRD's ``spec``.
 
     ``spec`` is the RGD's ``schema.spec`` (``{field: "type | markers"}`` or
@@ -60,10 +60,13 @@ def to_openapi(spec: Any, types: Any = None) -> dict[str, Any]:
     """
     if spec is None:
         spec = {}
-    if not isinstance(spec, dict):
+    # The annotation is the contract; the checks stay for untyped callers (YAML, plain Python).
+    if not isinstance(spec, Mapping):
         raise SchemaError(f"expected a mapping of fields, got {type(spec).__name__}", path="spec")
+    if types is not None and isinstance(types, Mapping):
+        types = dict(types)
     transformer = _Transformer(types)
-    return _canonical(transformer.build_object(spec, "spec"))
+    return _canonical(transformer.build_object(dict(spec), "spec"))
 
 
 class _Transformer:
