@@ -146,7 +146,7 @@ _MAP_KEYS = (STRING, INT, BOOL)
 _FIELD_NAMES = ("name", "count", "ratio", "tags", "labels", "ports", "enabled", "owner", "note", "items")
 _ROOTS = ("spec", "status", "data")
 _VARS = ("x", "y", "z", "e", "k")
-# Regexes RE2 (celpy) and Python's re (pykro) read identically on the strings generated here.
+# Regexes: celpy matches with google-re2 (real RE2), pykro with its RE2 translation (celengine/re2.py).
 _PATTERNS = ("^a", "b$", "a.c", "[0-9]+", "x|y", "^$", "(ab)+", "^[a-z]*$", "é", "^.{2}$", " ")
 _STRING_ALPHABET = "abcxyz AZ09._-é\n\"'\\"
 # Conversion inputs written in Go's strconv syntax, where Python's int()/float() agree with it.

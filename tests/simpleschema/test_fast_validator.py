@@ -392,7 +392,7 @@ def test_bad_pattern_only_fails_when_a_string_reaches_it() -> None:
     assert validate_values(schema, {"x": 1}) == reference(schema, {"x": 1}) == []
     with pytest.raises(SchemaError) as info:
         validate_values(schema, {"x": "a"})
-    assert "cannot be checked by Python's re" in info.value.message
+    assert "cannot be checked with Go's RE2 semantics" in info.value.message
 
 
 _NO_JSONSCHEMA = """

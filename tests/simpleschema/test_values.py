@@ -359,10 +359,30 @@ def test_public_surface() -> None:
     )
 
 
-def test_hand_written_pattern_python_cannot_compile() -> None:
+def test_hand_written_pattern_pykro_cannot_match_as_re2() -> None:
     from pykro.errors import SchemaError
 
     with pytest.raises(SchemaError) as info:
         validate_values(_openapi({"type": "string", "pattern": "\\p{Greek}"}), {"x": "a"})
     assert info.value.path == "spec"
-    assert "cannot be checked by Python's re" in info.value.message
+    assert "cannot be checked with Go's RE2 semantics" in info.value.message
+
+
+# `pattern` is checked as the API server checks it, with Go's RE2 semantics, not Python's re.
+@pytest.mark.parametrize("pattern,value,ok", [
+    ("^[a-z]+$", "abc", True),
+    ("^[a-z]+$", "abc\n", False),  # Python's $ also matches before a final newline; RE2's does not
+    ("^\\w+$", "héllo", False),  # RE2's \w is ASCII
+    ("^[[:alpha:]]+$", "abc", True),  # POSIX classes inside brackets
+    ("^a{,2}$", "a{,2}", True),  # not a repetition in RE2: a literal
+], ids=["plain", "final-newline", "ascii-word", "posix-class", "literal-brace"])
+def test_patterns_have_re2_semantics(pattern: str, value: str, ok: bool) -> None:
+    openapi = to_openapi({"x": f"string | pattern={json.dumps(pattern)}"})
+    assert (validate_values(openapi, {"x": value}) == []) is ok
+
+
+@pytest.mark.parametrize("pattern", ["(?=a)", "(a)\\1", "a*+", "(?>a)"])
+def test_patterns_re2_rejects_are_schema_errors(pattern: str) -> None:
+    with pytest.raises(SchemaError) as info:
+        to_openapi({"x": f"string | pattern={json.dumps(pattern)}"})
+    assert "Go's RE2 syntax" in info.value.message

@@ -531,10 +531,12 @@ def _compile_string(schema: dict[str, Any], checks: list[Check]) -> None:
         compiled: list[re.Pattern[str]] = []
 
         def check_pattern(value: str, path: _Path, out: _Found) -> None:
-            # Compiled on first use: a pattern Python cannot compile fails only when a
-            # string reaches it, as with the reference (re.error becomes a SchemaError).
+            # Compiled on first use, with Go's RE2 semantics as the API server has them: a
+            # pattern that is not RE2 fails only when a string reaches it (then a SchemaError).
             if not compiled:
-                compiled.append(re.compile(pattern))
+                from pykro.celengine.re2 import compile_re2
+
+                compiled.append(compile_re2(pattern))
             if not compiled[0].search(value):
                 out.append((path, f"must match the regular expression {json.dumps(pattern)}, got {show(value)}"))
 

@@ -365,51 +365,19 @@ def _apply_max_length(t: _Target, value: str) -> None:
     t.schema["maxLength"] = _parse_int(Marker.MAX_LENGTH, value)
 
 
-def _not_re2(pattern: str) -> bool:
-    """Whether ``pattern`` uses Python-only regex syntax that Go's RE2 rejects.
-
-    RE2 (the API server's regex engine) has no lookaround, backreferences,
-    atomic groups, conditionals or possessive quantifiers; Python's ``re``
-    compiles them all, so they must be caught by hand.
-    """
-    i, in_class, prev_quant = 0, False, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            if not in_class and pattern[i + 1 : i + 2] in tuple("123456789"):
-                return True
-            i, prev_quant = i + 2, False
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "]":
-                i += 1
-        elif ch == "(" and pattern[i + 1 : i + 2] == "?" and pattern[i + 2 : i + 3] in ("=", "!", ">", "("):
-            return True
-        elif ch == "(" and pattern[i + 1 : i + 4] in ("?<=", "?<!"):
-            return True
-        elif ch == "+" and prev_quant:
-            return True
-        prev_quant = not in_class and ch in "*+?}"
-        i += 1
-    return False
-
-
 def _apply_pattern(t: _Target, value: str) -> None:
     if value == "":
         raise SchemaError('pattern="" is empty; write a regular expression, e.g. pattern="^[a-z]+$"')
     _require_type(Marker.PATTERN, t.schema, "string")
+    # The API server checks `pattern` with Go's regexp (RE2), so it is read as RE2, not as Python's re.
+    from pykro.celengine.re2 import RE2Error, compile_re2
+
     try:
-        re.compile(value)
-    except re.error as exc:
-        raise SchemaError(f"pattern {value!r} is not a valid regular expression: {exc}") from None
-    if _not_re2(value):
+        compile_re2(value)
+    except RE2Error as exc:
         raise SchemaError(
-            f"pattern {value!r} uses lookaround, backreferences or possessive quantifiers, "
-            "which Go's RE2 (used by Kubernetes) does not support; rewrite it without them"
-        )
+            f"pattern {value!r} is not a valid regular expression in Go's RE2 syntax (what Kubernetes uses): {exc}"
+        ) from None
     t.schema["pattern"] = value
 
 

@@ -133,7 +133,7 @@ def validate_values(openapi: dict[str, Any], values: dict[str, Any] | None) -> l
             problems = _reference_problems(openapi, instance)
         else:
             problems = {ValuesProblem(path, message) for path, message in problems_of(instance)}
-    except re.error as exc:
+    except (re.error, ValueError) as exc:  # RE2Error is a ValueError
         raise _bad_pattern(exc) from None
     if not any(p.message.startswith(_BLOCKING) for p in problems):
         problems.update(_rule_problems(openapi, instance))
@@ -158,13 +158,9 @@ def _validate_values_reference(openapi: dict[str, Any], values: dict[str, Any] |
     return sorted(problems, key=lambda p: (p.path, p.message))
 
 
-def _bad_pattern(exc: re.error) -> SchemaError:
+def _bad_pattern(exc: Exception) -> SchemaError:
     # Only hand-written schemas get here: to_openapi rejects such patterns.
-    return SchemaError(
-        f"a pattern in the schema cannot be checked by Python's re ({exc}); rewrite it in the RE2/Python "
-        "common subset",
-        path=_ROOT,
-    )
+    return SchemaError(f"a pattern in the schema cannot be checked with Go's RE2 semantics: {exc}", path=_ROOT)
 
 
 # --- CEL validation rules ------------------------------------------------------
