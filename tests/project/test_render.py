@@ -557,8 +557,8 @@ CLI_LOCATIONS = [
      "graphs/webapp.py:{CM}: resources[cm].template.data.x: app.status.readyReplicas is status, written by the "
      "cluster: it exists only in the cluster, so direct mode cannot render it (expression: "
      "string(app.status.readyReplicas)); render this graph in kro mode, or compute the value from schema.spec"),
-    ("omit-in-include-when", lambda g: g.replace('data={"x": "ok"})', 'include_when=Cel.expr("omit()"))'),
-     None, None, "prod",
+    ("omit-in-include-when-even-in-kro-mode", lambda g: g.replace('data={"x": "ok"})', 'include_when=Cel.expr("omit()"))'),
+     None, None, "dev",
      "graphs/webapp.py:{CM}: resources[cm].includeWhen[0]: omit() is only valid as the whole value of a template "
      "field; kro rejects it in includeWhen (expression: omit()); includeWhen takes a bool expression; to drop a "
      "field, write ${cond ? value : omit()} as its value"),

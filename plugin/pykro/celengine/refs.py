@@ -27,6 +27,7 @@ __all__ = [
     "is_field_path",
     "parse_field_path",
     "walk_field_path",
+    "calls_omit",
 ]
 
 # Namespaces of kro's CEL function libraries: ``ns.fn(...)`` is a function call,
@@ -236,6 +237,21 @@ def _scan_macro(tokens: tuple[Token, ...], open_index: int, name: str, bound: fr
         for a, b in rest:
             _scan(tokens, a, b, inner, out)
     return close + 1
+
+
+def calls_omit(expression: str) -> bool:
+    """Whether ``expression`` calls kro's global ``omit()`` (not a method of that name).
+
+    kro allows it only as the whole value of a template field: the graph
+    builder refuses it in includeWhen/readyWhen, direct mode in RGD files.
+    """
+    if "omit" not in expression:
+        return False
+    toks = tokenize(expression)
+    return any(
+        t.kind == "ident" and t.text == "omit" and toks[i + 1].text == "(" and (i == 0 or toks[i - 1].text != ".")
+        for i, t in enumerate(toks[:-1])
+    )
 
 
 def references(expression: str) -> tuple[tuple[str, ...], ...]:

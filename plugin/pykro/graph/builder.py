@@ -443,6 +443,20 @@ def build(
     )
 
 
+def _refuse_omit(conditions: tuple[Field, ...], where: str) -> None:
+    from ..celengine.refs import calls_omit
+
+    for i, f in enumerate(conditions):
+        for expr in f.expressions:
+            if calls_omit(expr.text):
+                raise CelError(
+                    f"omit() is only valid as the whole value of a template field; kro rejects it in {where}",
+                    path=f"{where}[{i}]",
+                    expression=expr.text,
+                    hint=f"{where} takes a bool expression; to drop a field, write ${{cond ? value : omit()}} as its value",
+                )
+
+
 def _check_scope(fields: Any, allowed: frozenset[str], where: str, what: str) -> None:
     for path, f in _walk_fields(fields):
         for expr in f.expressions:
@@ -511,6 +525,8 @@ def _node(rid: str, res: Resource, resolver: _Resolver, resource_ids: frozenset[
                          "a collection's readyWhen (only `each`, the current item, is in scope)")
         else:
             _check_scope(list(ready_when), frozenset({rid}), "readyWhen", "readyWhen (only the resource's own id is in scope)")
+        _refuse_omit(include_when, "includeWhen")
+        _refuse_omit(ready_when, "readyWhen")
     except PykroError as exc:
         raise _prefix(exc, where) from None
 

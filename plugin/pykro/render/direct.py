@@ -132,22 +132,11 @@ def _value(value: Any, activation: Mapping[str, Any], path: tuple[str | int, ...
     return value
 
 
-def _calls_omit(text: str) -> bool:
-    """Whether ``text`` calls the global ``omit()`` (not a method of that name)."""
-    if "omit" not in text:
-        return False
-    from ..celengine.refs import tokenize
-
-    toks = tokenize(text)
-    return any(
-        t.kind == "ident" and t.text == "omit" and toks[i + 1].text == "(" and (i == 0 or toks[i - 1].text != ".")
-        for i, t in enumerate(toks[:-1])
-    )
-
-
 def _condition(f: Field, activation: Mapping[str, Any], where: str) -> bool:
+    from ..celengine.refs import calls_omit
+
     for expr in f.expressions:
-        if not _calls_omit(expr.text):
+        if not calls_omit(expr.text):
             continue
         # kro too refuses it here, so kro mode is no way out: say what is valid instead.
         raise CelError(
