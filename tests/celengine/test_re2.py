@@ -40,6 +40,8 @@ MATCHES = [
     ("W-matches-unicode", "^\\W$", "é", "é"),
     ("b-ascii", "a\\b", "aé", "a"),
     ("B-ascii", "a\\B", "aé", None),
+    ("B-empty-text", "\\B", "", ""),
+    ("B-between-non-word", "a|\\B", " ", ""),
     # . and classes match code points
     ("dot-unicode", "^.$", "é", "é"),
     ("dot-no-newline", "^.$", "\n", None),
@@ -91,6 +93,9 @@ MATCHES = [
     ("fold-negated-class-i", "(?i)[^i]", "ı", "ı"),
     ("fold-negated-class-I", "(?i)[^i]", "I", None),
     ("fold-negated-class", "(?i)[^k]", "\u212a", None),
+    ("fold-negated-posix-in-class", "(?i)[[:^alnum:]]", "\u212a", None),
+    ("fold-negated-perl-in-class", "(?i)[\\W]", "ſ", None),
+    ("fold-negated-perl-in-class-ascii", "(?i)[\\Dx]", "\u212a", "\u212a"),
     # \Q...\E, escapes, named groups
     ("quote", "\\Qa.b\\E", "axb", None),
     ("quote-literal", "\\Qa.b\\E", "a.b", "a.b"),

@@ -13,8 +13,10 @@ have read the original text.  Whatever cannot be reproduced exactly raises
 :class:`RE2Error` instead of matching differently.
 
 Not reproduced: Go's limits on program size and nesting height (patterns far
-beyond anything written by hand), and Go's guaranteed linear time (Python
-backtracks).
+beyond anything written by hand), Go's guaranteed linear time (Python
+backtracks), and a loop whose body can match empty and prefers to: after the
+first iteration Go lets such an empty iteration die so a non-empty path of the
+body wins (``(?:b|a??)*`` matches all of ``ba``), Python's ``re`` ends the loop.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ _POSIX = {
 _TURKISH = frozenset(map(ord, "iIıİ"))
 _GO_ORBIT = {ord("i"): {ord("i"), ord("I")}, ord("I"): {ord("i"), ord("I")}, ord("ı"): {ord("ı")}, ord("İ"): {ord("İ")}}
 _PAIRS = ((0x390, 0x1FD3), (0x3B0, 0x1FE3), (0xFB05, 0xFB06))
+# The non-ASCII letters Go folds to ASCII ones: long s and the Kelvin sign.
+_ASCII_FOLDS = {"s": (0x17F,), "k": (0x212A,)}
 
 _COUNTS = re.compile(r"\{(0|[1-9][0-9]*)(?:(,)(0|[1-9][0-9]*)?)?\}", re.ASCII)
 
@@ -292,8 +296,10 @@ class _Parser:
     def _backslash(self, i: int) -> int:
         s = self.s
         c = s[i + 1 : i + 2]
-        simple = {"A": "\\A", "z": "\\Z", "b": "(?a:\\b)", "B": "(?a:\\B)"}
-        if c in simple:  # \b and \B are ASCII word boundaries in Go
+        # \b and \B are ASCII word boundaries in Go; \B is spelled out because
+        # Python's \B (before 3.14) never matches the empty text, Go's does.
+        simple = {"A": "\\A", "z": "\\Z", "b": "(?a:\\b)", "B": "(?a:(?<=\\w)(?=\\w)|(?<!\\w)(?!\\w))"}
+        if c in simple:
             self._item(simple[c])
             return i + 2
         if c == "C":
@@ -364,7 +370,7 @@ class _Parser:
                     group = _POSIX.get(name.removeprefix("^"))
                     if group is None:
                         raise _err("invalid character class range", s[j : end + 2])
-                    ranges += _negate(group) if name.startswith("^") else group
+                    ranges += self._negate_group(group) if name.startswith("^") else group
                     j = end + 2
                     continue
             if s.startswith("\\", j):
@@ -372,7 +378,7 @@ class _Parser:
                 letter = s[j + 1 : j + 2]
                 if letter.lower() in _PERL:
                     group = _PERL[letter.lower()]
-                    ranges += _negate(group) if letter.isupper() else group
+                    ranges += self._negate_group(group) if letter.isupper() else group
                     j += 2
                     continue
             start = j
@@ -385,6 +391,18 @@ class _Parser:
             ranges.append((lo, hi))
         self._item(_class(ranges, negated, self.flags, s[i : j + 1]))
         return j + 1
+
+    def _negate_group(self, group: Ranges) -> Ranges:
+        """A negated Perl or POSIX class inside brackets: Go folds it first, then negates (appendGroup)."""
+        if not self.flags & _FOLD:
+            return _negate(group)
+        folded = list(group)
+        for lo, hi in group:  # the groups are ASCII
+            for ch in map(chr, range(lo, hi + 1)):
+                if ch.isalpha():
+                    folded += [(ord(ch.lower()), ord(ch.lower())), (ord(ch.upper()), ord(ch.upper()))]
+                    folded += [(cp, cp) for cp in _ASCII_FOLDS.get(ch.lower(), ())]
+        return _negate(folded)
 
     def _class_char(self, j: int, start: int) -> tuple[int, int]:
         s = self.s
