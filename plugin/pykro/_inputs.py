@@ -34,7 +34,7 @@ from pathlib import Path
 from ._listing import is_bytecode, listing_digest
 from .errors import ProjectError
 
-__all__ = ["Session", "current", "read", "inside", "sha256"]
+__all__ = ["Session", "current", "read", "inside", "sha256", "is_installed"]
 
 
 def sha256(data: bytes) -> str:
@@ -71,7 +71,7 @@ class Session:
                 path = Path(raw).resolve()
                 if path != self.root and self.root not in path.parents:
                     continue
-                if _PYKRO_DIR == path or _PYKRO_DIR in path.parents or any(map(is_bytecode, path.parts)):
+                if is_installed(path) or any(map(is_bytecode, path.parts)):
                     continue
                 if is_dir:
                     digest = listing_digest(str(path))
@@ -102,6 +102,30 @@ def current() -> Session | None:
 
 
 _PYKRO_DIR = Path(__file__).resolve().parent
+
+
+def _installation_dirs() -> tuple[Path, ...]:
+    import sysconfig
+
+    dirs = {_PYKRO_DIR, Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
+    dirs.update(Path(p) for p in (sysconfig.get_paths().get(k) for k in ("stdlib", "purelib", "platlib")) if p)
+    return tuple(sorted({d.resolve() for d in dirs}))
+
+
+_INSTALLED: tuple[Path, ...] | None = None
+
+
+def is_installed(path: Path) -> bool:
+    """Whether ``path`` (resolved) belongs to pykro or the Python installation running it.
+
+    A virtualenv often lives inside the repository (``.venv``): the libraries
+    a render imports from it are the tool, not the repository's content, so
+    they are never inputs nor the user's modules.
+    """
+    global _INSTALLED
+    if _INSTALLED is None:
+        _INSTALLED = _installation_dirs()
+    return any(path == d or d in path.parents for d in _INSTALLED)
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 _hook_installed = False
 

@@ -405,6 +405,29 @@ def test_modules_a_graph_imports_are_inputs_and_reloaded(repo):
     assert second.inputs["apps/web/graphs/naming.py"] != first.inputs["apps/web/graphs/naming.py"]
 
 
+def test_libraries_of_a_virtualenv_inside_the_repository_are_not_inputs(repo, monkeypatch):
+    # A developer's .venv often sits in the repository: what a render imports from it is the tool,
+    # not the repository's content, so it is neither an input nor a module pykro forgets after loading.
+    import sys
+
+    from pykro import _inputs
+
+    site = repo / ".venv" / "lib" / "site-packages"
+    _write(site / "vendored_helper.py", 'SUFFIX = "-svc"\n')
+    monkeypatch.setattr(_inputs, "_INSTALLED", (*_inputs._installation_dirs(), (repo / ".venv").resolve()))
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "vendored_helper", raising=False)
+    app = repo / "apps" / "web"
+    module = app / "graphs" / "webapp.py"
+    module.write_text(module.read_text().replace(
+        "from pykro import", "from vendored_helper import SUFFIX\nfrom pykro import").replace(
+        'name=f"{schema.spec.name}-svc"', 'name=f"{schema.spec.name}{SUFFIX}"'))
+    rendered = render(app, "prod")
+    assert "name: web-svc" in rendered.text
+    assert not [path for path in rendered.inputs if path.startswith(".venv")], rendered.inputs
+    assert "vendored_helper" in sys.modules, "a library stays imported"
+
+
 _RUNTIME_GRAPH = '''
 from pykro import Spec, simple, to_resource_graph, Cel
 

@@ -42,13 +42,9 @@ class LoadedGraph:
 # environment, or rendering several, reuses it.
 _loaded: dict[tuple[str, str], LoadedGraph] = {}
 
-# pykro's own files are never inputs or user frames, even when a repository
-# vendors pykro (or is pykro's own, as in its tests).
-_PYKRO_DIR = Path(__file__).resolve().parent.parent
-
-
 def _is_user_file(file: Path, root: Path) -> bool:
-    return (file == root or root in file.parents) and _PYKRO_DIR not in file.parents
+    """In the repository, and not pykro's or the Python installation's (a ``.venv`` in the repository)."""
+    return (file == root or root in file.parents) and not _inputs.is_installed(file)
 
 
 def _written(exc: PykroError, source: GraphSource, referrer: str) -> PykroError:
