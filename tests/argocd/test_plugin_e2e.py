@@ -1,7 +1,8 @@
 """The real plugin under Argo CD's conditions: examples/webapp in a real git repository, rendered
 through the cmp-server emulation with the installed ``pykro generate`` / ``pykro parameters``
 console scripts, for every environment of its pykro.yaml, exactly as the example ApplicationSet
-asks for them.
+asks for them; then every example app (examples/*/pykro.yaml), each environment checked against
+an in-process render.
 """
 
 from __future__ import annotations
@@ -189,3 +190,56 @@ def test_concurrent_generates_of_one_app_agree(repo: Path, tmp_path: Path) -> No
         assert _generate(server, environment).stdout == results[0].stdout, "what they left is served"
     finally:
         server.close()
+
+
+# -- every example application, through the same emulated sidecar ----------------------------
+
+EXAMPLE_APPS = sorted(p.parent.relative_to(ROOT).as_posix() for p in (ROOT / "examples").glob("*/pykro.yaml"))
+EXAMPLE_REQUESTS = [(app, env) for app in EXAMPLE_APPS
+                    for env in sorted(yaml.safe_load((ROOT / app / "pykro.yaml").read_text())["environments"])]
+
+
+@pytest.fixture(scope="module")
+def examples_cmp(tmp_path_factory: pytest.TempPathFactory) -> CmpServer:
+    """A GitOps repository holding all of examples/ (apps may use graphs from a sibling directory)."""
+    root = tmp_path_factory.mktemp("gitops-examples")
+    shutil.copytree(ROOT / "examples", root / "examples", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"),
+                 ("-c", "user.name=ci", "-c", "user.email=ci@example.com", "commit", "-q", "-m", "examples")):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+    tmp = tmp_path_factory.mktemp("sidecar-tmp-examples")
+    sidecar_env = {"PATH": f"{Path(_pykro()).parent}:/usr/bin:/bin", "HOME": str(tmp),
+                   "PYKRO_CACHE_DIR": str(tmp / "pykro-cache"), "PYTHONDONTWRITEBYTECODE": "1"}
+    return CmpServer(root, ROOT / "config-management-plugin.yaml", sidecar_env=sidecar_env)
+
+
+def test_there_is_more_than_one_example_app() -> None:
+    assert "examples/webapp" in EXAMPLE_APPS and len(EXAMPLE_APPS) >= 2
+
+
+@pytest.mark.parametrize("app,environment", EXAMPLE_REQUESTS, ids=[f"{a}:{e}" for a, e in EXAMPLE_REQUESTS])
+def test_every_example_app_renders_through_the_sidecar(examples_cmp: CmpServer, app: str, environment: str) -> None:
+    from pykro.project import render
+
+    assert examples_cmp.discover(app) is True
+    result = examples_cmp.generate(app, timeout=60.0, app_name=f"{Path(app).name}-{environment}",
+                                   namespace="argocd", plugin_name="pykro-v1.0",
+                                   parameters=[{"name": "environment", "string": environment}])
+    assert result.ok, f"{result.error}\n--- stderr ---\n{result.stderr}"
+    expected = [d for d in yaml.safe_load_all(render(ROOT / app, environment).text) if d]
+    assert list(result.objects) == expected, "Argo CD receives exactly what pykro renders"
+    settings = yaml.safe_load((ROOT / app / "pykro.yaml").read_text())["environments"][environment]
+    defined = {(f"{r['spec']['schema'].get('group', 'kro.run')}/{r['spec']['schema']['apiVersion']}",
+                r["spec"]["schema"]["kind"]) for r in result.objects if r["kind"] == "ResourceGraphDefinition"}
+    for obj in result.objects:
+        meta = obj["metadata"]
+        assert obj.get("apiVersion") and obj.get("kind") and meta.get("name"), obj
+        annotations = meta.get("annotations") or {}
+        if obj["kind"] == "ResourceGraphDefinition":
+            assert "namespace" not in meta and annotations["argocd.argoproj.io/sync-wave"] == "-1"
+        else:
+            assert meta.get("namespace") == settings["namespace"], obj
+        if (obj["apiVersion"], obj["kind"]) in defined:  # an instance: its CRD appears only once kro has the RGD
+            assert annotations["argocd.argoproj.io/sync-options"] == "SkipDryRunOnMissingResource=true"
+    if any(o["kind"] == "ResourceGraphDefinition" for o in result.objects):
+        assert defined and any((o["apiVersion"], o["kind"]) in defined for o in result.objects)
