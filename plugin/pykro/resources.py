@@ -35,7 +35,32 @@ def _metadata_child(parent: Ref, key: str | int) -> Ref:
 ReadyWhen = Expr | Callable[[Any], Any] | Sequence[Expr | Callable[[Any], Any]]
 
 
-class Resource:
+class _FieldReads:
+    """``x.metadata``, ``x.spec``, ``x["field"]``: references rooted at :meth:`_ref_root`.
+
+    Shared by a resource (references name its id) and kro's ``each`` in a
+    collection's readyWhen (references name the current item).
+    """
+
+    __slots__ = ()
+
+    def _ref_root(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def metadata(self) -> Ref:
+        return Ref(self._ref_root(), ("metadata",), "map", _metadata_child)
+
+    def __getattr__(self, name: str) -> Ref:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return Ref(self._ref_root(), (name,))
+
+    def __getitem__(self, name: str) -> Ref:
+        return Ref(self._ref_root(), (name,))
+
+
+class Resource(_FieldReads):
     """A resource template with kro's options (``ready_when``, ``include_when``...)."""
 
     __slots__ = (
@@ -91,17 +116,8 @@ class Resource:
         object.__setattr__(self, "_ready_when", _as_list(ready_when))
 
     # -- references -----------------------------------------------------------
-    @property
-    def metadata(self) -> Ref:
-        return Ref(self, ("metadata",), "map", _metadata_child)
-
-    def __getattr__(self, name: str) -> Ref:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return Ref(self, (name,))
-
-    def __getitem__(self, name: str) -> Ref:
-        return Ref(self, (name,))
+    def _ref_root(self) -> Any:
+        return self
 
     def __setattr__(self, name: str, value: object) -> None:
         raise ReferenceUsageError(
@@ -229,22 +245,13 @@ def _element_type(source: Any) -> str:
 EACH = ForEachVar("each")
 
 
-class _EachItem:
+class _EachItem(_FieldReads):
     """kro's ``each`` in a collection's readyWhen: reads like the resource, written ``each.``."""
 
     __slots__ = ()
 
-    @property
-    def metadata(self) -> Ref:
-        return Ref(EACH, ("metadata",), "map", _metadata_child)
-
-    def __getattr__(self, name: str) -> Ref:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return Ref(EACH, (name,))
-
-    def __getitem__(self, name: str) -> Ref:
-        return Ref(EACH, (name,))
+    def _ref_root(self) -> Any:
+        return EACH
 
     def __repr__(self) -> str:
         return "<each: the current item of a collection>"

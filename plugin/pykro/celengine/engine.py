@@ -44,6 +44,7 @@ from . import (
     optional,
     quantity,
     random as random_lib,
+    refs as _refs,
     regex,
     semver,
     standard,
@@ -971,8 +972,7 @@ def check(expression: str, *, functions: bool = False) -> None:
 # Calls the compiler handles itself rather than through the library registries.
 _SPECIAL_GLOBALS = frozenset({"has", "dyn", "cel.bind"})
 # Namespaces kro users reach for: ``math.least`` is a missing function, not a method of ``math``.
-_NAMESPACES = frozenset({"math", "sets", "strings", "lists", "base64", "hash", "json", "random", "optional", "ip",
-                         "cel", "runtime"})
+_NAMESPACES = _refs.NAMESPACES
 
 
 @functools.lru_cache(maxsize=1)

@@ -31,8 +31,8 @@ __all__ = [
 ]
 
 # Namespaces of kro's CEL function libraries: ``ns.fn(...)`` is a function call,
-# never a read of a resource called ``ns``.
-_NAMESPACES = frozenset(
+# never a read of a resource called ``ns`` (the engine's function check reads it too).
+NAMESPACES = frozenset(
     {"hash", "json", "random", "base64", "math", "strings", "lists", "sets", "optional", "cel", "ip", "runtime"}
 )
 _KEYWORDS = frozenset({"true", "false", "null", "in"})
@@ -159,7 +159,7 @@ def _scan(tokens: tuple[Token, ...], start: int, end: int, bound: frozenset[str]
                 i += 1
                 continue
             name = tok.text
-            if name in _NAMESPACES and _is_op(tokens, i + 1, ".") and i + 3 < len(tokens) \
+            if name in NAMESPACES and _is_op(tokens, i + 1, ".") and i + 3 < len(tokens) \
                     and tokens[i + 2].kind == "ident" and _is_op(tokens, i + 3, "("):
                 if name == "cel" and tokens[i + 2].text == "bind":
                     i = _scan_macro(tokens, i + 3, "bind", bound, out)
